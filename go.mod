@@ -2,9 +2,10 @@ module github.com/deconflict/deconflict
 
 go 1.26.8
 
+require github.com/golang/geo v0.0.0-20260818125358-b200a1149890
+
 require (
 	github.com/dustin/go-humanize v1.1.0 // indirect
-	github.com/golang/geo v0.0.0-20260818125358-b200a1149890 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/hashicorp/golang-lru/v2 v2.0.7 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect

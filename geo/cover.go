@@ -1,0 +1,150 @@
+package geo
+
+import (
+	"math"
+
+	"github.com/golang/geo/s1"
+	"github.com/golang/geo/s2"
+
+	"github.com/deconflict/deconflict"
+)
+
+// CoverMaxCells bounds the cells of one covering. The region coverer picks
+// the levels: a 2 km corridor gets small cells, a 500 km airspace large ones.
+const CoverMaxCells = 24
+
+// coverSlackM widens every covering a little beyond the radius asked for, so
+// that floating-point error in the cell distances can never leave out a point
+// at exactly the radius.
+const coverSlackM = 0.01
+
+// Cover returns S2 cells covering f widened by radiusM, at levels chosen to
+// fit the footprint's size. Every point within radiusM of the footprint
+// (interiors included) lies in one of the cells; the cells are sorted and
+// none contains another.
+func Cover(f *Footprint, radiusM float64) []s2.CellID {
+	if !(radiusM > 0) {
+		radiusM = 0
+	}
+	radiusM += coverSlackM + radiusM*1e-9
+	rc := &s2.RegionCoverer{MinLevel: 0, MaxLevel: s2.MaxLevel, LevelMod: 1, MaxCells: CoverMaxCells}
+	var cu s2.CellUnion
+	if radiusM >= math.Pi*deconflict.EarthRadiusM { // reaches the antipode: the whole sphere
+		cu = rc.Covering(s2.FullRect())
+	} else if f.dim == 0 {
+		// A widened point is exactly a cap: no need for edge queries.
+		p := f.index.Shape(0).Edge(0).V0
+		cu = rc.Covering(s2.CapFromCenterAngle(p, MetresToAngle(radiusM)))
+	} else {
+		cu = rc.Covering(newWidenedRegion(f, MetresToAngle(radiusM)))
+	}
+	return []s2.CellID(cu)
+}
+
+// CoverRect returns S2 cells covering a rectangle (for bounding-box queries).
+func CoverRect(r s2.Rect) []s2.CellID {
+	rc := &s2.RegionCoverer{MinLevel: 0, MaxLevel: s2.MaxLevel, LevelMod: 1, MaxCells: CoverMaxCells}
+	return []s2.CellID(rc.Covering(r))
+}
+
+// widenedRegion is a footprint widened by a radius, as an s2.Region for the
+// region coverer. IntersectsCell is exact up to the slack (a cell is kept
+// when its distance to the footprint, interiors included, is at most the
+// radius); ContainsCell is conservative (it may say no to a contained cell,
+// which only costs a finer covering).
+type widenedRegion struct {
+	f      *Footprint
+	radius s1.Angle
+	limit  s1.ChordAngle // radius, inclusive
+	cap    s2.Cap
+	rect   s2.Rect
+	near   *s2.EdgeQuery          // boundary distances
+	inside *s2.ContainsPointQuery // nil for points and lines
+
+	// The coverer asks IntersectsCell then ContainsCell of the same cell;
+	// what the first learnt serves the second.
+	last          s2.CellID
+	centerInside  bool
+	cellDistOK    bool // the cell is within the radius of the footprint
+	cellBoundary0 bool // the footprint's boundary touches the cell
+}
+
+func newWidenedRegion(f *Footprint, radius s1.Angle) *widenedRegion {
+	w := &widenedRegion{
+		f:      f,
+		radius: radius,
+		limit:  s1.ChordAngleFromAngle(radius).Successor(),
+		cap:    f.bound.CapBound().Expanded(radius),
+		rect:   expandRect(f.bound, radius),
+		near:   s2.NewClosestEdgeQuery(f.index, s2.NewClosestEdgeQueryOptions().IncludeInteriors(false)),
+	}
+	if f.dim == 2 {
+		w.inside = s2.NewContainsPointQuery(f.index, s2.VertexModelSemiOpen)
+	}
+	return w
+}
+
+func (w *widenedRegion) CapBound() s2.Cap            { return w.cap }
+func (w *widenedRegion) RectBound() s2.Rect          { return w.rect }
+func (w *widenedRegion) CellUnionBound() []s2.CellID { return w.cap.CellUnionBound() }
+
+// ContainsPoint reports whether p is within the radius of the footprint.
+func (w *widenedRegion) ContainsPoint(p s2.Point) bool {
+	if w.inside != nil && w.inside.Contains(p) {
+		return true
+	}
+	return w.near.IsDistanceLess(s2.NewMinDistanceToPointTarget(p), w.limit)
+}
+
+func (w *widenedRegion) visit(c s2.Cell) {
+	if c.ID() == w.last {
+		return
+	}
+	w.last = c.ID()
+	w.centerInside = w.inside != nil && w.inside.Contains(c.Center())
+	if w.centerInside {
+		w.cellDistOK = true
+		w.cellBoundary0 = w.near.IsDistanceLess(s2.NewMinDistanceToCellTarget(c), s1.ChordAngle(0).Successor())
+		return
+	}
+	// The centre is outside every polygon, so the cell reaches the footprint
+	// only across its boundary (or a polygon lies wholly in the cell, and
+	// then so does its boundary).
+	w.cellDistOK = w.near.IsDistanceLess(s2.NewMinDistanceToCellTarget(c), w.limit)
+	w.cellBoundary0 = false
+}
+
+// IntersectsCell reports whether some point of c is within the radius.
+func (w *widenedRegion) IntersectsCell(c s2.Cell) bool {
+	if !w.rect.Intersects(c.RectBound()) {
+		return false
+	}
+	w.visit(c)
+	return w.cellDistOK
+}
+
+// ContainsCell reports whether every point of c is within the radius: the
+// cell lies inside a polygon (its centre is inside and no boundary enters
+// it), or its centre is close enough that its farthest corner is too.
+func (w *widenedRegion) ContainsCell(c s2.Cell) bool {
+	w.visit(c)
+	if !w.cellDistOK {
+		return false
+	}
+	if w.centerInside && !w.cellBoundary0 {
+		return true
+	}
+	center := c.Center()
+	var circum s1.Angle
+	for k := range 4 {
+		circum = max(circum, center.Distance(c.Vertex(k)))
+	}
+	if circum >= w.radius {
+		return false
+	}
+	if w.centerInside {
+		return true
+	}
+	return w.near.IsDistanceLess(s2.NewMinDistanceToPointTarget(center),
+		s1.ChordAngleFromAngle(w.radius-circum))
+}

@@ -1,0 +1,62 @@
+package sqlite
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/deconflict/deconflict"
+)
+
+// floorMilli and ceilMilli turn times into the unix milliseconds of filter
+// columns, rounding outward so that a filter on them never misses an object.
+// Every time from year 1 to 9999 fits.
+func floorMilli(t time.Time) int64 { return t.UnixMilli() }
+
+func ceilMilli(t time.Time) int64 {
+	ms := t.UnixMilli()
+	if t.Nanosecond()%int(time.Millisecond) != 0 {
+		ms++
+	}
+	return ms
+}
+
+// span returns the earliest start and latest end of volumes, open ends
+// standing for the start and end of time.
+func span(vs []deconflict.Volume) (start, end int64) {
+	if len(vs) == 0 {
+		return floorMilli(deconflict.StartOfTime), ceilMilli(deconflict.EndOfTime)
+	}
+	for i := range vs {
+		s, e := vs[i].Window()
+		if ms := floorMilli(s); i == 0 || ms < start {
+			start = ms
+		}
+		if ms := ceilMilli(e); i == 0 || ms > end {
+			end = ms
+		}
+	}
+	return start, end
+}
+
+// cellKey maps an S2 cell id to the int64 stored for it so that signed order
+// is the cells' unsigned order (SQLite integers are signed).
+func cellKey(id uint64) int64 { return int64(id ^ (1 << 63)) }
+
+func encode(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: encode %T: %w", v, err)
+	}
+	return string(b), nil
+}
+
+func decode(s string, v any) error {
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		return fmt.Errorf("sqlite: decode %T: %w", v, err)
+	}
+	return nil
+}
+
+// timeText is how times outside JSON are kept: RFC 3339 with nanoseconds.
+func timeText(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

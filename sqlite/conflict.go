@@ -1,0 +1,67 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/deconflict/deconflict"
+)
+
+// Conflicts lists stored conflicts in id order.
+func (r *reader) Conflicts(ctx context.Context, f deconflict.ConflictFilter) ([]deconflict.ConflictRecord, error) {
+	ctx, err := r.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		conds []string
+		args  []any
+	)
+	if f.Party != "" {
+		conds, args = append(conds, `(a_party = ? OR b_party = ?)`), append(args, f.Party, f.Party)
+	}
+	if f.State != "" {
+		conds, args = append(conds, `state = ?`), append(args, string(f.State))
+	}
+	if o := f.Object; o != nil {
+		conds = append(conds, `((a_party = ? AND a_kind = ? AND a_id = ?) OR (b_party = ? AND b_kind = ? AND b_id = ?))`)
+		args = append(args, o.Party, string(o.Kind), o.ID, o.Party, string(o.Kind), o.ID)
+	}
+	rows, err := r.q.query(ctx, `SELECT json FROM conflict`+where(conds)+` ORDER BY id LIMIT ?`,
+		append(args, limit(f.Limit))...)
+	if err != nil {
+		return nil, wrap(err, "list conflicts")
+	}
+	defer rows.Close()
+	cs := []deconflict.ConflictRecord{}
+	for rows.Next() {
+		var js string
+		if err := rows.Scan(&js); err != nil {
+			return nil, wrap(err, "list conflicts")
+		}
+		var c deconflict.ConflictRecord
+		if err := decode(js, &c); err != nil {
+			return nil, err
+		}
+		cs = append(cs, c)
+	}
+	return cs, wrap(rows.Err(), "list conflicts")
+}
+
+// PutConflict inserts or replaces a conflict by ID.
+func (t *tx) PutConflict(ctx context.Context, c deconflict.ConflictRecord) error {
+	ctx, err := t.begin(ctx)
+	if err != nil {
+		return err
+	}
+	js, err := encode(c)
+	if err != nil {
+		return err
+	}
+	_, err = t.q.exec(ctx, `INSERT INTO conflict (id, state, a_kind, a_party, a_id, b_kind, b_party, b_id, json)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET state = excluded.state,
+			a_kind = excluded.a_kind, a_party = excluded.a_party, a_id = excluded.a_id,
+			b_kind = excluded.b_kind, b_party = excluded.b_party, b_id = excluded.b_id, json = excluded.json`,
+		c.ID, string(c.State), string(c.A.Kind), c.A.Party, c.A.ID, string(c.B.Kind), c.B.Party, c.B.ID, js)
+	return wrap(err, "put conflict %q", c.ID)
+}

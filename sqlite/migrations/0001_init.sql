@@ -1,0 +1,112 @@
+-- The first schema of the exchange. Column names are the JSON names of the
+-- domain types; each object keeps its full JSON in "json" for reads, plus the
+-- columns that filters and joins need. Times in filter columns are unix
+-- milliseconds (starts floored, ends ceiled, so a filter never misses).
+
+CREATE TABLE party (
+	id   TEXT PRIMARY KEY,
+	json TEXT NOT NULL -- without "groups": those come from group_member
+) STRICT;
+
+-- "group" is an SQL keyword, hence party_group.
+CREATE TABLE party_group (
+	name TEXT PRIMARY KEY
+) STRICT;
+
+CREATE TABLE group_member (
+	name  TEXT NOT NULL REFERENCES party_group (name) ON DELETE CASCADE,
+	party TEXT NOT NULL REFERENCES party (id),
+	PRIMARY KEY (name, party)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX group_member_party ON group_member (party, name);
+
+CREATE TABLE token (
+	prefix     TEXT PRIMARY KEY,
+	party      TEXT REFERENCES party (id), -- NULL for the admin token
+	hash       BLOB NOT NULL UNIQUE,
+	created_at TEXT NOT NULL,
+	revoked_at TEXT -- kept for the record; a revoked token no longer authenticates
+) STRICT;
+
+CREATE TABLE operation (
+	party   TEXT NOT NULL REFERENCES party (id),
+	id      TEXT NOT NULL,
+	version INTEGER NOT NULL,
+	state   TEXT NOT NULL,
+	start   INTEGER NOT NULL, -- earliest start of its volumes
+	"end"   INTEGER NOT NULL, -- latest end of its volumes
+	json    TEXT NOT NULL,
+	PRIMARY KEY (party, id)
+) STRICT;
+CREATE INDEX operation_state ON operation (state);
+
+-- share_with of operations and zones: a party id, "group:NAME" or "all".
+CREATE TABLE operation_share (
+	party  TEXT NOT NULL,
+	id     TEXT NOT NULL,
+	target TEXT NOT NULL,
+	PRIMARY KEY (party, id, target),
+	FOREIGN KEY (party, id) REFERENCES operation (party, id) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+CREATE INDEX operation_share_target ON operation_share (target);
+
+CREATE TABLE zone (
+	party   TEXT NOT NULL REFERENCES party (id),
+	id      TEXT NOT NULL,
+	version INTEGER NOT NULL,
+	kind    TEXT NOT NULL,
+	json    TEXT NOT NULL,
+	PRIMARY KEY (party, id)
+) STRICT;
+
+CREATE TABLE zone_share (
+	party  TEXT NOT NULL,
+	id     TEXT NOT NULL,
+	target TEXT NOT NULL,
+	PRIMARY KEY (party, id, target),
+	FOREIGN KEY (party, id) REFERENCES zone (party, id) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+CREATE INDEX zone_share_target ON zone_share (target);
+
+-- The candidate index: one row per indexed volume of a live operation or a
+-- zone, with its envelope, and its S2 cells in index_cell. Cell ids are
+-- stored as int64(id ^ 1<<63) so that signed order is the cells' order.
+CREATE TABLE index_volume (
+	rowid       INTEGER PRIMARY KEY,
+	kind        TEXT NOT NULL, -- "operation" or "zone"
+	party       TEXT NOT NULL,
+	id          TEXT NOT NULL,
+	version     INTEGER NOT NULL,
+	volume      INTEGER NOT NULL,
+	start       INTEGER NOT NULL,
+	"end"       INTEGER NOT NULL,
+	alt_lower_m REAL NOT NULL,
+	alt_upper_m REAL NOT NULL
+) STRICT;
+CREATE INDEX index_volume_object ON index_volume (kind, party, id);
+
+CREATE TABLE index_cell (
+	cell         INTEGER NOT NULL,
+	index_volume INTEGER NOT NULL REFERENCES index_volume (rowid) ON DELETE CASCADE,
+	PRIMARY KEY (cell, index_volume)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX index_cell_volume ON index_cell (index_volume);
+
+CREATE TABLE conflict (
+	id      TEXT PRIMARY KEY,
+	state   TEXT NOT NULL,
+	a_kind  TEXT NOT NULL,
+	a_party TEXT NOT NULL,
+	a_id    TEXT NOT NULL,
+	b_kind  TEXT NOT NULL,
+	b_party TEXT NOT NULL,
+	b_id    TEXT NOT NULL,
+	json    TEXT NOT NULL
+) STRICT;
+CREATE INDEX conflict_a ON conflict (a_party, a_kind, a_id);
+CREATE INDEX conflict_b ON conflict (b_party, b_kind, b_id);
+
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value BLOB NOT NULL
+) STRICT;

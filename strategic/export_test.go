@@ -1,0 +1,14 @@
+package strategic
+
+import "github.com/deconflict/deconflict"
+
+// IndexEntries lets the benchmark fill a store directly: it returns the
+// index entries PutOperation would store for op.
+func (s *Service) IndexEntries(op deconflict.Operation) ([]deconflict.IndexedVolume, error) {
+	lim := s.settings.Limits
+	vols, err := validateAll(func() error { return op.Validate(lim) }, op.Volumes, false, lim)
+	if err != nil {
+		return nil, err
+	}
+	return operationIndex(vols), nil
+}
