@@ -152,6 +152,11 @@ func TestAwarenessFlow(t *testing.T) {
 		t.Errorf("rus reads usa's unshared strike: %d %s, want 404", res.Status, res.Body)
 	}
 
+	// Cancelling checks If-Match when given.
+	if res := s.Do("DELETE", "/v1/operations/sortie-7", rus, nil, "If-Match", `"1"`); res.Status != http.StatusPreconditionFailed {
+		t.Errorf("cancel with stale If-Match: %d %s, want 412", res.Status, res.Body)
+	}
+
 	// Cancelling closes the conflict, and keeps the operation for the record.
 	res = s.Do("DELETE", "/v1/operations/sortie-7", rus, nil)
 	var cancelled struct{ Operation deconflict.Operation }
@@ -167,5 +172,26 @@ func TestAwarenessFlow(t *testing.T) {
 	}
 	if logs := s.Logs(); logs != "" {
 		t.Errorf("server logged: %s", logs)
+	}
+}
+
+// TestDenyingZone: an airspace whose owner denies entry refuses an
+// operation whatever its aware_of says, and the 409 says why.
+func TestDenyingZone(t *testing.T) {
+	s := apitest.New(t)
+	tur, usa := s.NewParty("tur"), s.NewParty("usa")
+	zone := map[string]any{"name": "Turkish airspace (part)", "kind": "airspace", "policy": "deny", "share_with": []string{"all"},
+		"volumes": []any{map[string]any{"geometry": map[string]any{"type": "Polygon",
+			"coordinates": [][][]float64{{{35.9, 36.0}, {36.3, 36.0}, {36.3, 36.3}, {35.9, 36.3}, {35.9, 36.0}}}}}}}
+	mustStatus(t, s.Do("PUT", "/v1/zones/tur-air", tur, zone), 201)
+	op := usaStrike()
+	op["volumes"].([]any)[0].(map[string]any)["geometry"] = map[string]any{"type": "LineString", "coordinates": [][]float64{{36.0, 35.8}, {36.1, 36.1}}}
+	op["aware_of"] = []any{map[string]any{"kind": "zone", "party": "tur", "id": "tur-air", "version": 1}}
+	res := s.Do("PUT", "/v1/operations/over-tur", usa, op)
+	mustStatus(t, res, http.StatusConflict)
+	p := res.Problem(t)
+	if len(p.Conflicts) != 1 || p.Conflicts[0].Reason != deconflict.ReasonDenied || p.Conflicts[0].Policy != deconflict.PolicyDeny ||
+		p.Conflicts[0].With == nil || p.Conflicts[0].With.ID != "tur-air" {
+		t.Errorf("409 %+v", p)
 	}
 }

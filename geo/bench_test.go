@@ -27,7 +27,7 @@ func circleCoords(lon, lat, radiusDeg float64, n int) string {
 	return sb.String()
 }
 
-func benchVolumes(b *testing.B) (*Volume, *Volume) {
+func benchVolumes(b testing.TB) (*Volume, *Volume) {
 	t0 := time.Date(2026, 11, 24, 7, 0, 0, 0, time.UTC)
 	poly := mustFP(b, "Polygon", circleCoords(36, 35, 0.5, 1000))
 	// A corridor passing 0.3° east of the polygon: conflicts only through

@@ -58,7 +58,8 @@ type widenedRegion struct {
 	limit  s1.ChordAngle // radius, inclusive
 	cap    s2.Cap
 	rect   s2.Rect
-	near   *s2.EdgeQuery          // boundary distances
+	near   *s2.EdgeQuery          // boundary distances, for large footprints
+	edges  []s2.Edge              // the boundary, for small footprints
 	inside *s2.ContainsPointQuery // nil for points and lines
 
 	// The coverer asks IntersectsCell then ContainsCell of the same cell;
@@ -81,7 +82,49 @@ func newWidenedRegion(f *Footprint, radius s1.Angle) *widenedRegion {
 	if f.dim == 2 {
 		w.inside = s2.NewContainsPointQuery(f.index, s2.VertexModelSemiOpen)
 	}
+	// The coverer asks hundreds of cells; for a few edges, measuring each
+	// edge directly beats setting up an indexed query per cell.
+	if f.numEdges <= directEdges {
+		for id := int32(0); ; id++ {
+			sh := f.index.Shape(id)
+			if sh == nil {
+				break
+			}
+			for e := range sh.NumEdges() {
+				w.edges = append(w.edges, sh.Edge(e))
+			}
+		}
+	}
 	return w
+}
+
+// directEdges is the size of footprint whose edges are measured one by one.
+const directEdges = 16
+
+// cellWithin reports whether the boundary comes within limit of cell c.
+func (w *widenedRegion) cellWithin(c s2.Cell, limit s1.ChordAngle) bool {
+	if w.edges == nil {
+		return w.near.IsDistanceLess(s2.NewMinDistanceToCellTarget(c), limit)
+	}
+	for _, e := range w.edges {
+		if c.DistanceToEdge(e.V0, e.V1) < limit {
+			return true
+		}
+	}
+	return false
+}
+
+// pointWithin reports whether the boundary comes within limit of p.
+func (w *widenedRegion) pointWithin(p s2.Point, limit s1.ChordAngle) bool {
+	if w.edges == nil {
+		return w.near.IsDistanceLess(s2.NewMinDistanceToPointTarget(p), limit)
+	}
+	for _, e := range w.edges {
+		if s2.DistanceFromSegment(p, e.V0, e.V1) < limit.Angle() {
+			return true
+		}
+	}
+	return false
 }
 
 func (w *widenedRegion) CapBound() s2.Cap            { return w.cap }
@@ -93,7 +136,7 @@ func (w *widenedRegion) ContainsPoint(p s2.Point) bool {
 	if w.inside != nil && w.inside.Contains(p) {
 		return true
 	}
-	return w.near.IsDistanceLess(s2.NewMinDistanceToPointTarget(p), w.limit)
+	return w.pointWithin(p, w.limit)
 }
 
 func (w *widenedRegion) visit(c s2.Cell) {
@@ -104,19 +147,19 @@ func (w *widenedRegion) visit(c s2.Cell) {
 	w.centerInside = w.inside != nil && w.inside.Contains(c.Center())
 	if w.centerInside {
 		w.cellDistOK = true
-		w.cellBoundary0 = w.near.IsDistanceLess(s2.NewMinDistanceToCellTarget(c), s1.ChordAngle(0).Successor())
+		w.cellBoundary0 = w.cellWithin(c, s1.ChordAngle(0).Successor())
 		return
 	}
 	// The centre is outside every polygon, so the cell reaches the footprint
 	// only across its boundary (or a polygon lies wholly in the cell, and
 	// then so does its boundary).
-	w.cellDistOK = w.near.IsDistanceLess(s2.NewMinDistanceToCellTarget(c), w.limit)
+	w.cellDistOK = w.cellWithin(c, w.limit)
 	w.cellBoundary0 = false
 }
 
 // IntersectsCell reports whether some point of c is within the radius.
 func (w *widenedRegion) IntersectsCell(c s2.Cell) bool {
-	if !w.rect.Intersects(c.RectBound()) {
+	if w.edges == nil && !w.cap.Intersects(c.CapBound()) {
 		return false
 	}
 	w.visit(c)
@@ -134,17 +177,14 @@ func (w *widenedRegion) ContainsCell(c s2.Cell) bool {
 	if w.centerInside && !w.cellBoundary0 {
 		return true
 	}
-	center := c.Center()
-	var circum s1.Angle
-	for k := range 4 {
-		circum = max(circum, center.Distance(c.Vertex(k)))
-	}
+	// The centre lies on both diagonals (great circles in this projection),
+	// so no point of the cell is farther from it than the longest diagonal.
+	circum := s1.Angle(s2.MaxDiagMetric.Value(c.Level()))
 	if circum >= w.radius {
 		return false
 	}
 	if w.centerInside {
 		return true
 	}
-	return w.near.IsDistanceLess(s2.NewMinDistanceToPointTarget(center),
-		s1.ChordAngleFromAngle(w.radius-circum))
+	return w.pointWithin(c.Center(), s1.ChordAngleFromAngle(w.radius-circum))
 }

@@ -3,8 +3,6 @@ package geo
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
-	"math"
 	"runtime"
 	"strings"
 	"testing"
@@ -151,16 +149,8 @@ func TestWindingTakesTheSmallerRegion(t *testing.T) {
 // TestVertexLimitStopsEarly: a geometry of a million vertices is refused
 // after reading past the limit, fast.
 func TestVertexLimitStopsEarly(t *testing.T) {
-	var sb strings.Builder
-	sb.WriteString("[[")
-	for i := range 1_000_000 {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		fmt.Fprintf(&sb, "[%g,%g]", float64(i%3600)/10-180, math.Mod(float64(i)/1e4, 80))
-	}
-	sb.WriteString("]]")
-	body := sb.String()
+	// Distinct positions would not matter: the count is checked first.
+	body := "[[" + strings.Repeat("[36.1234567,35.1234567],", 999_999) + "[36.1234567,35.1234567]]]"
 	// The fastest of a few runs, so that a loaded machine does not decide.
 	var err error
 	took := time.Hour
@@ -172,7 +162,9 @@ func TestVertexLimitStopsEarly(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "more than 10000 vertices") {
 		t.Fatalf("got %v", err)
 	}
-	if took > 100*time.Millisecond {
+	// Building S2 structures for a million vertices would take seconds; reading
+	// 10,001 positions takes well under a millisecond (more under -race).
+	if took > time.Second {
 		t.Fatalf("refusing took %v", took)
 	}
 	t.Logf("refused %d bytes in %v", len(body), took)

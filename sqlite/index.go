@@ -35,10 +35,11 @@ func (t *tx) putIndex(ctx context.Context, kind deconflict.ObjectKind, party, id
 		return wrap(err, "index %s %s/%s", kind, party, id)
 	}
 	for _, iv := range index {
+		start, end := floorMilli(iv.Start), ceilMilli(iv.End)
 		res, err := t.q.exec(ctx, `INSERT INTO index_volume
 			(kind, party, id, version, volume, start, "end", alt_lower_m, alt_upper_m)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			string(kind), party, id, version, iv.Volume, floorMilli(iv.Start), ceilMilli(iv.End), iv.AltLowerM, iv.AltUpperM)
+			string(kind), party, id, version, iv.Volume, start, end, iv.AltLowerM, iv.AltUpperM)
 		if err != nil {
 			return wrap(err, "index %s %s/%s", kind, party, id)
 		}
@@ -46,42 +47,55 @@ func (t *tx) putIndex(ctx context.Context, kind deconflict.ObjectKind, party, id
 		if err != nil {
 			return wrap(err, "index %s %s/%s", kind, party, id)
 		}
-		if err := t.insertCells(ctx, row, iv.Cells); err != nil {
+		if err := t.insertCells(ctx, row, start, end, iv.Cells); err != nil {
 			return wrap(err, "index %s %s/%s", kind, party, id)
 		}
 	}
 	return nil
 }
 
-// cellChunk is how many cells one INSERT carries: one statement per cell
+// cellChunk is how many rows one INSERT carries: one statement per row
 // costs a round trip through the driver each.
 const cellChunk = 32
 
-func (t *tx) insertCells(ctx context.Context, row int64, cells []uint64) error {
-	args := make([]any, 0, 2*cellChunk)
-	for len(cells) > 0 {
-		n := min(len(cells), cellChunk)
-		args = args[:0]
-		for _, c := range cells[:n] {
-			args = append(args, cellKey(c), row)
-		}
-		if _, err := t.q.exec(ctx, insertCellsSQL(n), args...); err != nil {
+// insertCells files the cells of index volume row under the buckets of its
+// window [start, end).
+func (t *tx) insertCells(ctx context.Context, row, start, end int64, cells []uint64) error {
+	buckets := storeBuckets(start, end)
+	for _, b := range buckets {
+		if _, err := t.q.exec(ctx, `INSERT OR IGNORE INTO index_bucket (bucket) VALUES (?)`, b); err != nil {
 			return err
 		}
-		cells = cells[n:]
 	}
-	return nil
+	args := make([]any, 0, 3*cellChunk)
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		_, err := t.q.exec(ctx, insertCellsSQLs[len(args)/3], args...)
+		args = args[:0]
+		return err
+	}
+	for _, b := range buckets {
+		for _, c := range cells {
+			args = append(args, b, cellKey(c), row)
+			if len(args) == cap(args) {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush()
 }
 
 var insertCellsSQLs = func() (s [cellChunk + 1]string) {
 	for n := 1; n <= cellChunk; n++ {
-		s[n] = `INSERT OR IGNORE INTO index_cell (cell, index_volume) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?), ", n), ", ")
+		s[n] = `INSERT OR IGNORE INTO index_cell (bucket, cell, index_volume) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", n), ", ")
 	}
 	return s
 }()
-
-func insertCellsSQL(n int) string { return insertCellsSQLs[n] }
 
 // cellRange is a closed range of stored cell keys.
 type cellRange struct{ lo, hi int64 }
@@ -143,9 +157,9 @@ const maxRanges = 4096
 // (strictly) and altitude (touching counts), of parties other than
 // q.ExcludeParty, each once, in (kind, party, id, volume) order.
 //
-// The ranges go into the statement as a VALUES list padded to a power of two,
-// so that a handful of prepared statements serve every query; SQLite walks
-// the list and does one index seek per range on index_cell's primary key.
+// The cell ranges go into the statement as a VALUES list padded to a power
+// of two, so that a handful of prepared statements serve every query; SQLite
+// seeks each range in each time bucket that the window touches (bucket.go).
 func (r *reader) Candidates(ctx context.Context, q deconflict.CandidateQuery) ([]deconflict.Candidate, error) {
 	ctx, err := r.begin(ctx)
 	if err != nil {
@@ -181,14 +195,18 @@ func (r *reader) candidates(ctx context.Context, ranges []cellRange, q deconflic
 	for size < len(ranges) {
 		size *= 2
 	}
-	args := make([]any, 0, 2*size+5)
+	start, end := floorMilli(q.Start), ceilMilli(q.End)
+	args := make([]any, 0, 2*(allTime+1)+2*size+5)
+	for _, b := range queryBuckets(start, end) {
+		args = append(args, b.lo, b.hi)
+	}
 	for _, rg := range ranges {
 		args = append(args, rg.lo, rg.hi)
 	}
 	for range size - len(ranges) {
 		args = append(args, 1, 0) // an empty range
 	}
-	args = append(args, ceilMilli(q.End), floorMilli(q.Start), q.AltUpperM, q.AltLowerM, q.ExcludeParty)
+	args = append(args, end, start, q.AltUpperM, q.AltLowerM, q.ExcludeParty)
 	rows, err := r.q.query(ctx, candidatesSQL(size), args...)
 	if err != nil {
 		return nil, wrap(err, "find candidates")
@@ -208,11 +226,15 @@ func (r *reader) candidates(ctx context.Context, ranges []cellRange, q deconflic
 }
 
 func candidatesSQL(size int) string {
-	// CROSS JOIN fixes the loop order: ranges outside, index seeks inside.
-	return `WITH q (lo, hi) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?), ", size), ", ") + `)
+	// CROSS JOIN fixes the loop order: for each bucket range, the buckets
+	// that hold cells; for each of those and each cell range, one seek on
+	// index_cell's primary key; then the volume by rowid for the exact test.
+	return `WITH t (lo, hi) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?), ", allTime+1), ", ") + `),
+		r (lo, hi) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?), ", size), ", ") + `)
 		SELECT DISTINCT v.kind, v.party, v.id, v.version, v.volume
-		FROM q CROSS JOIN index_cell c CROSS JOIN index_volume v
-		WHERE c.cell BETWEEN q.lo AND q.hi AND v.rowid = c.index_volume
+		FROM t CROSS JOIN index_bucket b CROSS JOIN r CROSS JOIN index_cell c CROSS JOIN index_volume v
+		WHERE b.bucket BETWEEN t.lo AND t.hi
+			AND c.bucket = b.bucket AND c.cell BETWEEN r.lo AND r.hi AND v.rowid = c.index_volume
 			AND v.start < ? AND v."end" > ? AND v.alt_lower_m <= ? AND v.alt_upper_m >= ? AND v.party <> ?
 		ORDER BY v.kind, v.party, v.id, v.volume`
 }

@@ -97,6 +97,14 @@ func NewWith(t testing.TB, opts Options) *Stack {
 	return s
 }
 
+// For returns the stack reporting to t: a subtest, or a call of a fuzz
+// target, which may not use the testing.F the stack was made with.
+func (s *Stack) For(t testing.TB) *Stack {
+	c := *s
+	c.t = t
+	return &c
+}
+
 // Response is an answer, read whole.
 type Response struct {
 	Status int

@@ -85,12 +85,24 @@ CREATE TABLE index_volume (
 ) STRICT;
 CREATE INDEX index_volume_object ON index_volume (kind, party, id);
 
+-- A volume's cells are filed under the time buckets its window touches, at
+-- the finest bucket level where it touches few (see index.go), so that a
+-- search seeks (bucket, cell range) and never reads the cells of volumes in
+-- force at other times.
 CREATE TABLE index_cell (
+	bucket       INTEGER NOT NULL,
 	cell         INTEGER NOT NULL,
 	index_volume INTEGER NOT NULL REFERENCES index_volume (rowid) ON DELETE CASCADE,
-	PRIMARY KEY (cell, index_volume)
+	PRIMARY KEY (bucket, cell, index_volume)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX index_cell_volume ON index_cell (index_volume);
+
+-- Every bucket that has ever held a cell, so that a search over a long window
+-- visits only buckets with something in them. Never pruned: it stays small
+-- (a few thousand rows a year).
+CREATE TABLE index_bucket (
+	bucket INTEGER PRIMARY KEY
+) STRICT;
 
 CREATE TABLE conflict (
 	id      TEXT PRIMARY KEY,
