@@ -87,3 +87,46 @@ func BenchmarkCoverPolygon500km(b *testing.B) {
 		Cover(f, 9260)
 	}
 }
+
+// The coverings one submission computes: a corridor widened by its buffer
+// plus the lateral minimum, small and large airspaces, a detailed polygon.
+var coverCases = []struct {
+	name, typ, coords string
+	radiusM           float64
+}{
+	{"Corridor48kmR1km", "LineString", "[[36.0,35.0],[36.4,35.3]]", 1000},
+	{"Corridor30kmR11km", "LineString", "[[36.0,35.0],[36.15,35.1],[36.3,35.12],[36.32,35.2]]", 11260},
+	{"Polygon30kmR10km", "Polygon", circleCoords(36, 35, 0.15, 10), 10000},
+	{"Polygon500kmR0", "Polygon", circleCoords(36, 35, 2.25, 64), 0},
+	{"Polygon500kmR9km", "Polygon", circleCoords(36, 35, 2.25, 64), 9260},
+	{"Polygon1000R9km", "Polygon", circleCoords(36, 35, 0.5, 1000), 9260},
+	{"PointR1km", "Point", "[36,35]", 1000},
+}
+
+func BenchmarkCover(b *testing.B) {
+	for _, c := range coverCases {
+		f := mustFP(b, c.typ, c.coords)
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				Cover(f, c.radiusM)
+			}
+		})
+	}
+}
+
+func BenchmarkParseGeometry(b *testing.B) {
+	for _, c := range []struct{ name, typ, coords string }{
+		{"LineString5", "LineString", "[[36.0,35.0],[36.1,35.05],[36.2,35.1],[36.3,35.12],[36.32,35.2]]"},
+		{"Polygon10", "Polygon", circleCoords(36, 35, 0.15, 10)},
+		{"Polygon64", "Polygon", circleCoords(36, 35, 2.25, 64)},
+	} {
+		g := deconflict.Geometry{Type: c.typ, Coordinates: json.RawMessage(c.coords)}
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := ParseGeometry(g, "g", 10000); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -2,15 +2,16 @@ package geo
 
 import (
 	"math"
+	"sync"
 
+	"github.com/golang/geo/r3"
 	"github.com/golang/geo/s1"
 	"github.com/golang/geo/s2"
-
-	"github.com/deconflict/deconflict"
 )
 
-// CoverMaxCells bounds the cells of one covering. The region coverer picks
-// the levels: a 2 km corridor gets small cells, a 500 km airspace large ones.
+// CoverMaxCells bounds the cells of one covering (the store runs one range
+// query per cell). Levels follow the footprint's size: a 2 km corridor gets
+// small cells, a 500 km airspace large ones.
 const CoverMaxCells = 24
 
 // coverSlackM widens every covering a little beyond the radius asked for, so
@@ -18,27 +19,47 @@ const CoverMaxCells = 24
 // at exactly the radius.
 const coverSlackM = 0.01
 
+// nearAntipode is how close (in radians) to half the Earth's circumference a
+// radius may come before the covering is the whole sphere: squared chords
+// lose angular precision there.
+const nearAntipode = 1e-3
+
+// maxExtraLevels is how many levels below the one where the budget first
+// runs short the cheapest splits may still go: deeper, a split saves a
+// sliver of the area for the same tests.
+const maxExtraLevels = 1
+
 // Cover returns S2 cells covering f widened by radiusM, at levels chosen to
 // fit the footprint's size. Every point within radiusM of the footprint
-// (interiors included) lies in one of the cells; the cells are sorted and
-// none contains another.
+// (interiors included) lies in one of the cells; the cells are sorted, none
+// contains another, and there are at most CoverMaxCells of them.
+//
+// It descends the cell hierarchy from a few cells bounding the widened
+// footprint, testing each child exactly against the edges near its parent,
+// and splits every cell while the total stays within CoverMaxCells; past
+// that, it splits only the cells whose split adds the fewest cells, for one
+// more level.
 func Cover(f *Footprint, radiusM float64) []s2.CellID {
 	if !(radiusM > 0) {
 		radiusM = 0
 	}
 	radiusM += coverSlackM + radiusM*1e-9
-	rc := &s2.RegionCoverer{MinLevel: 0, MaxLevel: s2.MaxLevel, LevelMod: 1, MaxCells: CoverMaxCells}
-	var cu s2.CellUnion
-	if radiusM >= math.Pi*deconflict.EarthRadiusM { // reaches the antipode: the whole sphere
-		cu = rc.Covering(s2.FullRect())
-	} else if f.dim == 0 {
-		// A widened point is exactly a cap: no need for edge queries.
-		p := f.index.Shape(0).Edge(0).V0
-		cu = rc.Covering(s2.CapFromCenterAngle(p, MetresToAngle(radiusM)))
-	} else {
-		cu = rc.Covering(newWidenedRegion(f, MetresToAngle(radiusM)))
+	r := MetresToAngle(radiusM)
+	if r >= math.Pi-nearAntipode {
+		return wholeSphere()
 	}
-	return []s2.CellID(cu)
+	cv := coverers.Get().(*coverer)
+	defer coverers.Put(cv)
+	cv.reset(f, r)
+	return cv.cover(CoverMaxCells)
+}
+
+func wholeSphere() []s2.CellID {
+	cells := make([]s2.CellID, 6)
+	for face := range cells {
+		cells[face] = s2.CellIDFromFace(face)
+	}
+	return cells
 }
 
 // CoverRect returns S2 cells covering a rectangle (for bounding-box queries).
@@ -47,144 +68,246 @@ func CoverRect(r s2.Rect) []s2.CellID {
 	return []s2.CellID(rc.Covering(r))
 }
 
-// widenedRegion is a footprint widened by a radius, as an s2.Region for the
-// region coverer. IntersectsCell is exact up to the slack (a cell is kept
-// when its distance to the footprint, interiors included, is at most the
-// radius); ContainsCell is conservative (it may say no to a contained cell,
-// which only costs a finer covering).
-type widenedRegion struct {
+// coverer is the state of one covering; its slices are reused across calls.
+type coverer struct {
 	f      *Footprint
-	radius s1.Angle
-	limit  s1.ChordAngle // radius, inclusive
-	cap    s2.Cap
-	rect   s2.Rect
-	near   *s2.EdgeQuery          // boundary distances, for large footprints
-	edges  []s2.Edge              // the boundary, for small footprints
-	inside *s2.ContainsPointQuery // nil for points and lines
+	r      s1.Angle
+	limit  s1.ChordAngle // the radius as a squared chord
+	segs   []segment
+	fcap   s2.Cap                 // contains the footprint, interiors included
+	inside *s2.ContainsPointQuery // polygons only, built on first use
 
-	// The coverer asks IntersectsCell then ContainsCell of the same cell;
-	// what the first learnt serves the second.
-	last          s2.CellID
-	centerInside  bool
-	cellDistOK    bool // the cell is within the radius of the footprint
-	cellBoundary0 bool // the footprint's boundary touches the cell
+	// Each cell keeps the edges that may come within the radius of it;
+	// its children test only those. The lists of one level live in arena,
+	// the next level's in nextArena.
+	arena, nextArena []int32
+
+	frontier, next []covNode
+	nextFull       []int32 // parent of each cell in fullKids
+	fullKids, done []s2.CellID
+	split          []bool
+	kids           []int8
 }
 
-func newWidenedRegion(f *Footprint, radius s1.Angle) *widenedRegion {
-	w := &widenedRegion{
-		f:      f,
-		radius: radius,
-		limit:  s1.ChordAngleFromAngle(radius).Successor(),
-		cap:    f.bound.CapBound().Expanded(radius),
-		rect:   expandRect(f.bound, radius),
-		near:   s2.NewClosestEdgeQuery(f.index, s2.NewClosestEdgeQueryOptions().IncludeInteriors(false)),
+var coverers = sync.Pool{New: func() any { return new(coverer) }}
+
+// covNode is a cell that reaches the widened footprint but not throughout.
+type covNode struct {
+	cell   s2.Cell
+	lo, hi int32 // its edges: arena[lo:hi]
+	parent int32 // index of its parent in the previous level's frontier
+}
+
+func (cv *coverer) reset(f *Footprint, r s1.Angle) {
+	cv.f, cv.r, cv.limit = f, r, s1.ChordAngleFromAngle(r)
+	cv.fcap = f.bound.CapBound()
+	cv.inside = nil
+	cv.segs = cv.segs[:0]
+	cv.arena = cv.arena[:0]
+	for id := int32(0); ; id++ {
+		sh := f.index.Shape(id)
+		if sh == nil {
+			break
+		}
+		for e := range sh.NumEdges() {
+			ed := sh.Edge(e)
+			cv.arena = append(cv.arena, int32(len(cv.segs)))
+			cv.segs = append(cv.segs, newSegment(ed.V0, ed.V1))
+		}
 	}
-	if f.dim == 2 {
-		w.inside = s2.NewContainsPointQuery(f.index, s2.VertexModelSemiOpen)
+	cv.nextArena = cv.nextArena[:0]
+	cv.frontier, cv.next, cv.nextFull = cv.frontier[:0], cv.next[:0], cv.nextFull[:0]
+	cv.fullKids, cv.done = cv.fullKids[:0], nil
+}
+
+// eval tests one cell against edges, appending those that may come within
+// the radius of it to nextArena. hit: some point of the cell is within the
+// radius of the footprint; full: every point is (no need to split it).
+func (cv *coverer) eval(g *cellGeom, edges []int32) (hit, full bool, lo, hi int32) {
+	reach := cv.limit.Add(g.rho)
+	minD := s1.InfChordAngle()
+	lo = int32(len(cv.nextArena))
+	for _, e := range edges {
+		d := cv.segs[e].dist2(g.c)
+		if d > reach {
+			continue
+		}
+		cv.nextArena = append(cv.nextArena, e)
+		minD = min(minD, d)
 	}
-	// The coverer asks hundreds of cells; for a few edges, measuring each
-	// edge directly beats setting up an indexed query per cell.
-	if f.numEdges <= directEdges {
-		for id := int32(0); ; id++ {
-			sh := f.index.Shape(id)
-			if sh == nil {
-				break
-			}
-			for e := range sh.NumEdges() {
-				w.edges = append(w.edges, sh.Edge(e))
+	hi = int32(len(cv.nextArena))
+	switch {
+	case minD <= cv.limit: // the centre is within the radius
+		// and so is all of the cell if the centre is rho closer.
+		return true, cv.limit > g.rho && minD <= cv.limit.Sub(g.rho), lo, hi
+	case lo == hi:
+	default:
+		g.prepare()
+		if minD <= cv.limit.Add(g.in) { // so is a point of the inner cap
+			return true, false, lo, hi
+		}
+		for _, e := range cv.nextArena[lo:hi] {
+			if g.within(&cv.segs[e], cv.limit, reach) {
+				return true, false, lo, hi
 			}
 		}
 	}
-	return w
+	if cv.f.dim == 2 && cv.contains(g.c) {
+		// No boundary comes within the radius of the cell, and its centre
+		// is inside: the whole cell is.
+		return true, true, lo, hi
+	}
+	return false, false, lo, hi
 }
 
-// directEdges is the size of footprint whose edges are measured one by one.
-const directEdges = 16
-
-// cellWithin reports whether the boundary comes within limit of cell c.
-func (w *widenedRegion) cellWithin(c s2.Cell, limit s1.ChordAngle) bool {
-	if w.edges == nil {
-		return w.near.IsDistanceLess(s2.NewMinDistanceToCellTarget(c), limit)
+// contains reports whether p, at least the radius from every boundary, is
+// inside a polygon of the footprint.
+func (cv *coverer) contains(p r3.Vector) bool {
+	if !cv.fcap.ContainsPoint(s2.Point{Vector: p}) {
+		return false
 	}
-	for _, e := range w.edges {
-		if c.DistanceToEdge(e.V0, e.V1) < limit {
-			return true
+	if cv.inside == nil {
+		cv.inside = s2.NewContainsPointQuery(cv.f.index, s2.VertexModelSemiOpen)
+	}
+	return cv.inside.Contains(s2.Point{Vector: p})
+}
+
+// keep files an evaluated cell: final cells to done (or fullKids), the
+// others to the frontier being built (next).
+func (cv *coverer) keep(cell s2.Cell, hit, full bool, lo, hi, parent int32) {
+	switch {
+	case !hit:
+	case full || cell.IsLeaf():
+		cv.fullKids = append(cv.fullKids, cell.ID())
+		cv.nextFull = append(cv.nextFull, parent)
+	default:
+		cv.next = append(cv.next, covNode{cell: cell, lo: lo, hi: hi, parent: parent})
+	}
+}
+
+func (cv *coverer) cover(maxCells int) []s2.CellID {
+	bound := cv.f.bound.CapBound().Expanded(cv.r)
+	for _, id := range bound.CellUnionBound() {
+		cell := s2.CellFromCellID(id)
+		g := newCellGeom(cell, cellCorners(cell))
+		hit, full, lo, hi := cv.eval(&g, cv.arena)
+		cv.keep(cell, hit, full, lo, hi, -1)
+	}
+	cv.done = append(cv.done, cv.fullKids...)
+	cv.frontier = append(cv.frontier, cv.next...)
+	cv.arena, cv.nextArena = cv.nextArena, cv.arena[:0]
+
+	extra := -1 // levels refined since the budget first ran short
+	for len(cv.frontier) > 0 {
+		if extra >= maxExtraLevels {
+			for _, n := range cv.frontier {
+				cv.done = append(cv.done, n.cell.ID())
+			}
+			break
+		}
+		cv.next, cv.nextFull, cv.fullKids = cv.next[:0], cv.nextFull[:0], cv.fullKids[:0]
+		for p := range cv.frontier {
+			cv.evalChildren(int32(p))
+		}
+		if !cv.chooseSplits(maxCells) || extra >= 0 {
+			extra++
+		}
+		for p, n := range cv.frontier {
+			if !cv.split[p] {
+				cv.done = append(cv.done, n.cell.ID())
+			}
+		}
+		for i, id := range cv.fullKids {
+			if cv.split[cv.nextFull[i]] {
+				cv.done = append(cv.done, id)
+			}
+		}
+		cv.frontier = cv.frontier[:0]
+		for _, n := range cv.next {
+			if cv.split[n.parent] {
+				cv.frontier = append(cv.frontier, n)
+			}
+		}
+		cv.arena, cv.nextArena = cv.nextArena, cv.arena[:0]
+	}
+	// done is handed to the caller; the pool keeps no reference to it.
+	cu := s2.CellUnion(cv.done)
+	cv.done = nil
+	cu.Normalize()
+	return []s2.CellID(cu)
+}
+
+// evalChildren evaluates the four children of frontier cell p. They share
+// nine vertices, computed once.
+func (cv *coverer) evalChildren(p int32) {
+	n := &cv.frontier[p]
+	children, ok := n.cell.Children()
+	if !ok {
+		return
+	}
+	uv := n.cell.BoundUV()
+	c0 := children[0].BoundUV()
+	us := [3]float64{uv.X.Lo, c0.X.Hi, uv.X.Hi}
+	if c0.X.Lo != uv.X.Lo {
+		us[1] = c0.X.Lo
+	}
+	vs := [3]float64{uv.Y.Lo, c0.Y.Hi, uv.Y.Hi}
+	if c0.Y.Lo != uv.Y.Lo {
+		vs[1] = c0.Y.Lo
+	}
+	face := n.cell.Face()
+	var grid [3][3]r3.Vector
+	for i, u := range us {
+		for j, v := range vs {
+			grid[i][j] = uvPoint(face, u, v)
+		}
+	}
+	edges := cv.arena[n.lo:n.hi]
+	for _, ch := range children {
+		cuv := ch.BoundUV()
+		i, j := 0, 0
+		if cuv.X.Lo != uv.X.Lo {
+			i = 1
+		}
+		if cuv.Y.Lo != uv.Y.Lo {
+			j = 1
+		}
+		g := newCellGeom(ch, [4]r3.Vector{grid[i][j], grid[i+1][j], grid[i+1][j+1], grid[i][j+1]})
+		hit, full, lo, hi := cv.eval(&g, edges)
+		cv.keep(ch, hit, full, lo, hi, p)
+	}
+}
+
+// chooseSplits picks the frontier cells to replace by their children that
+// reach the footprint (cv.split): all of them if the total stays within
+// maxCells (and then it reports true), else those whose split adds the
+// fewest cells first: a cell with one such child shrinks for free.
+func (cv *coverer) chooseSplits(maxCells int) bool {
+	nf := len(cv.frontier)
+	cv.kids = append(cv.kids[:0], make([]int8, nf)...)
+	cv.split = append(cv.split[:0], make([]bool, nf)...)
+	for _, n := range cv.next {
+		cv.kids[n.parent]++
+	}
+	for _, p := range cv.nextFull {
+		cv.kids[p]++
+	}
+	if len(cv.done)+len(cv.next)+len(cv.fullKids) <= maxCells {
+		for p := range cv.split {
+			// A cell none of whose children seem to reach the footprint
+			// (rounding at a corner) stays whole.
+			cv.split[p] = cv.kids[p] > 0
+		}
+		return true
+	}
+	budget := maxCells - len(cv.done) - nf
+	for k := int8(1); k <= 4; k++ {
+		for p := range nf {
+			if cv.kids[p] == k && int(k)-1 <= budget {
+				cv.split[p] = true
+				budget -= int(k) - 1
+			}
 		}
 	}
 	return false
-}
-
-// pointWithin reports whether the boundary comes within limit of p.
-func (w *widenedRegion) pointWithin(p s2.Point, limit s1.ChordAngle) bool {
-	if w.edges == nil {
-		return w.near.IsDistanceLess(s2.NewMinDistanceToPointTarget(p), limit)
-	}
-	for _, e := range w.edges {
-		if s2.DistanceFromSegment(p, e.V0, e.V1) < limit.Angle() {
-			return true
-		}
-	}
-	return false
-}
-
-func (w *widenedRegion) CapBound() s2.Cap            { return w.cap }
-func (w *widenedRegion) RectBound() s2.Rect          { return w.rect }
-func (w *widenedRegion) CellUnionBound() []s2.CellID { return w.cap.CellUnionBound() }
-
-// ContainsPoint reports whether p is within the radius of the footprint.
-func (w *widenedRegion) ContainsPoint(p s2.Point) bool {
-	if w.inside != nil && w.inside.Contains(p) {
-		return true
-	}
-	return w.pointWithin(p, w.limit)
-}
-
-func (w *widenedRegion) visit(c s2.Cell) {
-	if c.ID() == w.last {
-		return
-	}
-	w.last = c.ID()
-	w.centerInside = w.inside != nil && w.inside.Contains(c.Center())
-	if w.centerInside {
-		w.cellDistOK = true
-		w.cellBoundary0 = w.cellWithin(c, s1.ChordAngle(0).Successor())
-		return
-	}
-	// The centre is outside every polygon, so the cell reaches the footprint
-	// only across its boundary (or a polygon lies wholly in the cell, and
-	// then so does its boundary).
-	w.cellDistOK = w.cellWithin(c, w.limit)
-	w.cellBoundary0 = false
-}
-
-// IntersectsCell reports whether some point of c is within the radius.
-func (w *widenedRegion) IntersectsCell(c s2.Cell) bool {
-	if w.edges == nil && !w.cap.Intersects(c.CapBound()) {
-		return false
-	}
-	w.visit(c)
-	return w.cellDistOK
-}
-
-// ContainsCell reports whether every point of c is within the radius: the
-// cell lies inside a polygon (its centre is inside and no boundary enters
-// it), or its centre is close enough that its farthest corner is too.
-func (w *widenedRegion) ContainsCell(c s2.Cell) bool {
-	w.visit(c)
-	if !w.cellDistOK {
-		return false
-	}
-	if w.centerInside && !w.cellBoundary0 {
-		return true
-	}
-	// The centre lies on both diagonals (great circles in this projection),
-	// so no point of the cell is farther from it than the longest diagonal.
-	circum := s1.Angle(s2.MaxDiagMetric.Value(c.Level()))
-	if circum >= w.radius {
-		return false
-	}
-	if w.centerInside {
-		return true
-	}
-	return w.pointWithin(c.Center(), s1.ChordAngleFromAngle(w.radius-circum))
 }

@@ -47,7 +47,7 @@ func (t *tx) putIndex(ctx context.Context, kind deconflict.ObjectKind, party, id
 		if err != nil {
 			return wrap(err, "index %s %s/%s", kind, party, id)
 		}
-		if err := t.insertCells(ctx, row, start, end, iv.Cells); err != nil {
+		if err := t.insertCells(ctx, row, start, end, iv); err != nil {
 			return wrap(err, "index %s %s/%s", kind, party, id)
 		}
 	}
@@ -58,27 +58,29 @@ func (t *tx) putIndex(ctx context.Context, kind deconflict.ObjectKind, party, id
 // costs a round trip through the driver each.
 const cellChunk = 32
 
+const cellColumns = 7 // of index_cell
+
 // insertCells files the cells of index volume row under the buckets of its
 // window [start, end).
-func (t *tx) insertCells(ctx context.Context, row, start, end int64, cells []uint64) error {
+func (t *tx) insertCells(ctx context.Context, row, start, end int64, iv deconflict.IndexedVolume) error {
 	buckets := storeBuckets(start, end)
 	for _, b := range buckets {
 		if _, err := t.q.exec(ctx, `INSERT OR IGNORE INTO index_bucket (bucket) VALUES (?)`, b); err != nil {
 			return err
 		}
 	}
-	args := make([]any, 0, 3*cellChunk)
+	args := make([]any, 0, cellColumns*cellChunk)
 	flush := func() error {
 		if len(args) == 0 {
 			return nil
 		}
-		_, err := t.q.exec(ctx, insertCellsSQLs[len(args)/3], args...)
+		_, err := t.q.exec(ctx, insertCellsSQLs[len(args)/cellColumns], args...)
 		args = args[:0]
 		return err
 	}
 	for _, b := range buckets {
-		for _, c := range cells {
-			args = append(args, b, cellKey(c), row)
+		for _, c := range iv.Cells {
+			args = append(args, b, cellKey(c), row, start, end, iv.AltLowerM, iv.AltUpperM)
 			if len(args) == cap(args) {
 				if err := flush(); err != nil {
 					return err
@@ -91,8 +93,9 @@ func (t *tx) insertCells(ctx context.Context, row, start, end int64, cells []uin
 
 var insertCellsSQLs = func() (s [cellChunk + 1]string) {
 	for n := 1; n <= cellChunk; n++ {
-		s[n] = `INSERT OR IGNORE INTO index_cell (bucket, cell, index_volume) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", n), ", ")
+		s[n] = `INSERT OR IGNORE INTO index_cell
+			(bucket, cell, index_volume, start, "end", alt_lower_m, alt_upper_m) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", n), ", ")
 	}
 	return s
 }()
@@ -228,14 +231,16 @@ func (r *reader) candidates(ctx context.Context, ranges []cellRange, q deconflic
 func candidatesSQL(size int) string {
 	// CROSS JOIN fixes the loop order: for each bucket range, the buckets
 	// that hold cells; for each of those and each cell range, one seek on
-	// index_cell's primary key; then the volume by rowid for the exact test.
+	// index_cell's primary key, testing the envelope on each row found; then
+	// the volume by rowid, only for the rows that pass.
 	return `WITH t (lo, hi) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?), ", allTime+1), ", ") + `),
 		r (lo, hi) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?), ", size), ", ") + `)
 		SELECT DISTINCT v.kind, v.party, v.id, v.version, v.volume
 		FROM t CROSS JOIN index_bucket b CROSS JOIN r CROSS JOIN index_cell c CROSS JOIN index_volume v
 		WHERE b.bucket BETWEEN t.lo AND t.hi
-			AND c.bucket = b.bucket AND c.cell BETWEEN r.lo AND r.hi AND v.rowid = c.index_volume
-			AND v.start < ? AND v."end" > ? AND v.alt_lower_m <= ? AND v.alt_upper_m >= ? AND v.party <> ?
+			AND c.bucket = b.bucket AND c.cell BETWEEN r.lo AND r.hi
+			AND c.start < ? AND c."end" > ? AND c.alt_lower_m <= ? AND c.alt_upper_m >= ?
+			AND v.rowid = c.index_volume AND v.party <> ?
 		ORDER BY v.kind, v.party, v.id, v.volume`
 }
 

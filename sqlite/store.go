@@ -129,6 +129,8 @@ func OpenWith(path string, o OpenOptions) (s *Store, err error) {
 	}
 	s.wq = newQuerier(s.wconn)
 
+	// Readers map the file: the candidate index is read at random, and
+	// mapped pages cost no system call and are shared by all connections.
 	s.readDB, err = sql.Open("sqlite", dsn(abs, true, "busy_timeout("+busy+")", "query_only(1)", "cache_size(-16384)", "mmap_size(1073741824)"))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)

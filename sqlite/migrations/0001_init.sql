@@ -86,13 +86,18 @@ CREATE TABLE index_volume (
 CREATE INDEX index_volume_object ON index_volume (kind, party, id);
 
 -- A volume's cells are filed under the time buckets its window touches, at
--- the finest bucket level where it touches few (see index.go), so that a
+-- the finest bucket level where it touches few (see bucket.go), so that a
 -- search seeks (bucket, cell range) and never reads the cells of volumes in
--- force at other times.
+-- force at other times. The volume's envelope is repeated here so that the
+-- search tests it on the row it finds, without a lookup per row.
 CREATE TABLE index_cell (
 	bucket       INTEGER NOT NULL,
 	cell         INTEGER NOT NULL,
 	index_volume INTEGER NOT NULL REFERENCES index_volume (rowid) ON DELETE CASCADE,
+	start        INTEGER NOT NULL,
+	"end"        INTEGER NOT NULL,
+	alt_lower_m  REAL NOT NULL,
+	alt_upper_m  REAL NOT NULL,
 	PRIMARY KEY (bucket, cell, index_volume)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX index_cell_volume ON index_cell (index_volume);
