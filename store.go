@@ -87,6 +87,20 @@ type Reader interface {
 	Conflicts(ctx context.Context, f ConflictFilter) ([]ConflictRecord, error)
 	// Meta reads a server setting kept in the store (ENOTFOUND if unset).
 	Meta(ctx context.Context, key string) ([]byte, error)
+	// ChangesSince lists, in commit order, the operations and zones written
+	// (created, replaced, deleted) after change seq. complete is false when
+	// the store no longer keeps every change since seq.
+	ChangesSince(ctx context.Context, seq int64) (changes []ObjectChange, complete bool, err error)
+}
+
+// ObjectChange is one write of an operation or zone, numbered in commit order.
+type ObjectChange struct {
+	Seq     int64
+	Kind    ObjectKind
+	Party   string
+	ID      string
+	Version int64 // the version written (the last one, for a deleted zone)
+	Live    bool  // false when deleted, or an operation no longer planned or active
 }
 
 // Tx is a write transaction. Writes of a missing object's dependants (a token
@@ -120,6 +134,10 @@ type Store interface {
 	// store may run fn more than once (after a serialisation failure), so fn
 	// must have no effects outside tx.
 	Transact(ctx context.Context, fn func(tx Tx) error) error
+	// Snapshot runs fn on a consistent read-only view of the committed state,
+	// with the number of the last change that view includes, so that work
+	// done on it outside Transact can catch up inside with ChangesSince.
+	Snapshot(ctx context.Context, fn func(r Reader, seq int64) error) error
 	// Ping reports whether the store can serve (readiness).
 	Ping(ctx context.Context) error
 	Close() error

@@ -49,9 +49,11 @@ func Cover(f *Footprint, radiusM float64) []s2.CellID {
 		return wholeSphere()
 	}
 	cv := coverers.Get().(*coverer)
-	defer coverers.Put(cv)
 	cv.reset(f, r)
-	return cv.cover(CoverMaxCells)
+	cells := cv.cover(CoverMaxCells)
+	cv.f, cv.inside = nil, nil // the pool must not keep the footprint alive
+	coverers.Put(cv)
+	return cells
 }
 
 func wholeSphere() []s2.CellID {
@@ -73,6 +75,7 @@ type coverer struct {
 	f      *Footprint
 	r      s1.Angle
 	limit  s1.ChordAngle // the radius as a squared chord
+	limit1 float64       // its chord, not squared
 	segs   []segment
 	fcap   s2.Cap                 // contains the footprint, interiors included
 	inside *s2.ContainsPointQuery // polygons only, built on first use
@@ -100,6 +103,7 @@ type covNode struct {
 
 func (cv *coverer) reset(f *Footprint, r s1.Angle) {
 	cv.f, cv.r, cv.limit = f, r, s1.ChordAngleFromAngle(r)
+	cv.limit1 = math.Sqrt(float64(cv.limit))
 	cv.fcap = f.bound.CapBound()
 	cv.inside = nil
 	cv.segs = cv.segs[:0]
@@ -124,7 +128,9 @@ func (cv *coverer) reset(f *Footprint, r s1.Angle) {
 // the radius of it to nextArena. hit: some point of the cell is within the
 // radius of the footprint; full: every point is (no need to split it).
 func (cv *coverer) eval(g *cellGeom, edges []int32) (hit, full bool, lo, hi int32) {
-	reach := cv.limit.Add(g.rho)
+	// Chords are subadditive (sin(a+b) ≤ sin a + sin b), so this bounds
+	// the radius plus rho without the trigonometry of ChordAngle.Add.
+	reach := s1.ChordAngle(min(4, (cv.limit1+g.rho1)*(cv.limit1+g.rho1)))
 	minD := s1.InfChordAngle()
 	lo = int32(len(cv.nextArena))
 	for _, e := range edges {

@@ -98,9 +98,10 @@ type cellGeom struct {
 	v    [4]r3.Vector // counter-clockwise
 	c    r3.Vector
 	rho  s1.ChordAngle // every point of the cell is within rho of c
+	rho1 float64       // the chord of rho, not squared
 
 	prepared bool
-	nrm      [4]r3.Vector  // v[k]×v[k+1], pointing into the cell
+	nrm      [4]r3.Vector  // normals of the edges' planes, pointing into the cell
 	in       s1.ChordAngle // every point within in of c is in the cell
 }
 
@@ -123,8 +124,8 @@ func newCellGeom(cell s2.Cell, v [4]r3.Vector) cellGeom {
 	rho2 := max(v[0].Sub(g.c).Norm2(), v[1].Sub(g.c).Norm2(), v[2].Sub(g.c).Norm2(), v[3].Sub(g.c).Norm2())
 	// Rounding of the vertices and the centre is a few ulps, far inside the
 	// covering slack, but rho must never be short.
-	rho := math.Sqrt(rho2) + 1e-15
-	g.rho = s1.ChordAngle(rho * rho)
+	g.rho1 = math.Sqrt(rho2) + 1e-15
+	g.rho = s1.ChordAngle(g.rho1 * g.rho1)
 	return g
 }
 
@@ -136,7 +137,11 @@ func (g *cellGeom) prepare() {
 	g.prepared = true
 	sin2 := 1.0
 	for k := range 4 {
-		g.nrm[k] = g.v[k].Cross(g.v[(k+1)&3])
+		// 2 v[k]×v[k+1], with rounding relative to the edge's length (a
+		// leaf cell's edge is 1e-9 long; a plain cross product would tilt
+		// its plane by 1e-7).
+		a, b := g.v[k], g.v[(k+1)&3]
+		g.nrm[k] = a.Add(b).Cross(b.Sub(a))
 		// The cell is the intersection of the four hemispheres left of its
 		// edges, so the cap it contains reaches the nearest edge's circle.
 		d := g.c.Dot(g.nrm[k])

@@ -192,11 +192,40 @@ func (b *builder) checkRepeats(rings []*ring) bool {
 		p    s2.Point
 	}
 	type at struct{ ring, k int }
-	seen := make(map[key]at)
+	// Few vertices are compared pairwise: hashing them costs more.
+	total := 0
+	for _, rg := range rings {
+		total += len(rg.pts)
+	}
+	var seen map[key]at
+	if total > bruteForceEdges {
+		seen = make(map[key]at, total)
+	}
+	first := func(part int, v s2.Point, i, k int) (at, bool) {
+		if seen != nil {
+			prev, dup := seen[key{part, v}]
+			return prev, dup
+		}
+		for j := 0; j <= i; j++ {
+			if rings[j].part != part {
+				continue
+			}
+			pts := rings[j].pts
+			if j == i {
+				pts = pts[:k]
+			}
+			for m, w := range pts {
+				if w == v {
+					return at{j, m}, true
+				}
+			}
+		}
+		return at{}, false
+	}
 	ok := true
 	for i, rg := range rings {
 		for k, v := range rg.pts {
-			if prev, dup := seen[key{rg.part, v}]; dup {
+			if prev, dup := first(rg.part, v, i, k); dup {
 				other := rings[prev.ring]
 				b.fault(rg.posPath(k), "repeats the point of %s: rings must not touch themselves or each other%s", other.posPath(prev.k), rg.hint())
 				ok = false
@@ -205,7 +234,9 @@ func (b *builder) checkRepeats(rings []*ring) bool {
 				}
 				continue
 			}
-			seen[key{rg.part, v}] = at{i, k}
+			if seen != nil {
+				seen[key{rg.part, v}] = at{i, k}
+			}
 		}
 	}
 	return ok
@@ -253,8 +284,19 @@ func (b *builder) checkCrossings(index *s2.ShapeIndex, rings []*ring) bool {
 		return len(*b.faults) < maxFaults
 	}
 	if len(all) <= bruteForceEdges {
+		// Each arc lies within half its length of its midpoint, so two arcs
+		// whose midpoints are farther apart than their half lengths plus the
+		// tolerance cannot meet: a dot product dismisses most pairs before
+		// the exact test.
+		caps := make([]edgeCap, len(all))
+		for n, x := range all {
+			caps[n] = newEdgeCap(rings[x.ring].edge(x.e))
+		}
 		for a := range all {
 			for c := a + 1; c < len(all); c++ {
+				if caps[a].apart(caps[c]) {
+					continue
+				}
 				if !test(all[a], all[c]) {
 					return false
 				}
@@ -279,6 +321,24 @@ func (b *builder) checkCrossings(index *s2.ShapeIndex, rings []*ring) bool {
 		}
 	}
 	return ok
+}
+
+// edgeCap bounds an edge: every point of it is within half of its length
+// of its midpoint.
+type edgeCap struct {
+	mid  s2.Point
+	half float64 // radians
+}
+
+func newEdgeCap(e s2.Edge) edgeCap {
+	return edgeCap{mid: s2.Point{Vector: e.V0.Add(e.V1.Vector).Normalize()}, half: e.V0.Angle(e.V1.Vector).Radians() / 2}
+}
+
+// apart reports whether the two edges are surely farther apart than
+// touchTol (with a margin for the rounding of the midpoints).
+func (c edgeCap) apart(o edgeCap) bool {
+	sum := c.half + o.half + 4*touchTol
+	return sum < math.Pi/2 && c.mid.Dot(o.mid.Vector) < math.Cos(sum)
 }
 
 // sweepCrossings tests the pairs of edges whose bounding boxes overlap,

@@ -27,24 +27,57 @@ type querier struct {
 	p     preparer
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
+
+	// A querier made by in runs its parent's statements inside one read
+	// transaction: database/sql rebinds them to the transaction's connection,
+	// where they are usually prepared already.
+	parent *querier
+	sqlTx  *sql.Tx
 }
+
+// in returns a querier that runs q's statements inside sqlTx.
+func (q *querier) in(sqlTx *sql.Tx) *querier { return &querier{parent: q, sqlTx: sqlTx} }
 
 func newQuerier(p preparer) *querier {
 	return &querier{p: p, stmts: make(map[string]*sql.Stmt)}
 }
 
 func (q *querier) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if st, ok := q.stmts[query]; ok {
+	if q.sqlTx != nil {
+		if st := q.parent.cached(query); st != nil {
+			return q.sqlTx.StmtContext(ctx, st), nil
+		}
+		// Preparing on the pool could wait for a free connection while this
+		// transaction holds one (with every connection held so, forever):
+		// prepare on the transaction's own connection now, and for the pool
+		// in the background.
+		go q.parent.stmt(context.Background(), query) //nolint:errcheck // retried on next use
+		return q.sqlTx.PrepareContext(ctx, query)
+	}
+	if st := q.cached(query); st != nil {
 		return st, nil
 	}
+	// Prepared without the lock: preparing on the pool may wait for a
+	// connection, and snapshots holding connections need the lock meanwhile.
 	st, err := q.p.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: prepare %q: %w", query, err)
 	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if have, ok := q.stmts[query]; ok {
+		st.Close() // another goroutine prepared it first
+		return have, nil
+	}
 	q.stmts[query] = st
 	return st, nil
+}
+
+// cached returns the prepared statement of query if there is one.
+func (q *querier) cached(query string) *sql.Stmt {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.stmts[query]
 }
 
 func (q *querier) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {

@@ -106,5 +106,8 @@ func (t *tx) PutOperation(ctx context.Context, op deconflict.Operation, index []
 	if !op.State.Live() {
 		index = nil
 	}
+	if err := t.recordChange(ctx, deconflict.KindOperation, op.Party, op.ID, op.Version, op.State.Live()); err != nil {
+		return err
+	}
 	return t.putIndex(ctx, deconflict.KindOperation, op.Party, op.ID, op.Version, len(op.Volumes), index)
 }

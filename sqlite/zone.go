@@ -92,6 +92,9 @@ func (t *tx) PutZone(ctx context.Context, z deconflict.Zone, index []deconflict.
 	if err := t.putShares(ctx, "zone_share", z.Party, z.ID, z.ShareWith); err != nil {
 		return wrap(err, "put zone %s/%s", z.Party, z.ID)
 	}
+	if err := t.recordChange(ctx, deconflict.KindZone, z.Party, z.ID, z.Version, true); err != nil {
+		return err
+	}
 	return t.putIndex(ctx, deconflict.KindZone, z.Party, z.ID, z.Version, len(z.Volumes), index)
 }
 
@@ -102,14 +105,16 @@ func (t *tx) DeleteZone(ctx context.Context, party, id string) error {
 	if err != nil {
 		return err
 	}
-	res, err := t.q.exec(ctx, `DELETE FROM zone WHERE party = ? AND id = ?`, party, id)
+	var version int64
+	err = t.q.scanOne(ctx, `DELETE FROM zone WHERE party = ? AND id = ? RETURNING version`, []any{party, id}, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("zone %q of party %q not found", id, party)
+	}
 	if err != nil {
 		return wrap(err, "delete zone %s/%s", party, id)
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return wrap(err, "delete zone %s/%s", party, id)
-	} else if n == 0 {
-		return notFound("zone %q of party %q not found", id, party)
+	if err := t.recordChange(ctx, deconflict.KindZone, party, id, version, false); err != nil {
+		return err
 	}
 	return t.putIndex(ctx, deconflict.KindZone, party, id, 0, 0, nil)
 }

@@ -10,5 +10,5 @@ func (s *Service) IndexEntries(op deconflict.Operation) ([]deconflict.IndexedVol
 	if err != nil {
 		return nil, err
 	}
-	return operationIndex(vols), nil
+	return operationIndex(vols, coverings(vols, s.settings.OperationMinima.LateralM/2)), nil
 }

@@ -41,7 +41,8 @@ func keyOf(r deconflict.ObjectRef) cacheKey {
 }
 
 // compileVolumes compiles vs, adding each fault to f under volumes[i].
-// zone volumes that leave out both altitudes span all altitudes.
+// (A zone volume that leaves out its altitudes arrives here already spanning
+// deconflict.MinAltitudeM to MaxAltitudeM: the API decoder fills them in.)
 func compileVolumes(f *deconflict.FieldErrors, vs []deconflict.Volume, zone bool, maxVertices int) []*geo.Volume {
 	out := make([]*geo.Volume, len(vs))
 	for i, v := range vs {
@@ -49,13 +50,6 @@ func compileVolumes(f *deconflict.FieldErrors, vs []deconflict.Volume, zone bool
 		if err != nil {
 			addFaults(f, err)
 			continue
-		}
-		if zone && v.AltLowerM == 0 && v.AltUpperM == 0 {
-			// JSON cannot tell an omitted altitude from 0; a zone from the
-			// ground to the ground protects nothing, so 0..0 means "all".
-			c := *gv
-			c.AltLowerM, c.AltUpperM = deconflict.MinAltitudeM, deconflict.MaxAltitudeM
-			gv = &c
 		}
 		out[i] = gv
 	}

@@ -50,10 +50,11 @@ func (s *Service) prepareOperation(op deconflict.Operation, store bool) (*prepar
 	}
 	p := &preparedOperation{op: op, obj: operationObject(&op, vols)}
 	if op.State.Live() {
+		covs := coverings(vols, s.settings.OperationMinima.LateralM/2)
 		if store {
-			p.index = operationIndex(vols)
+			p.index = operationIndex(vols, covs)
 		}
-		p.queries = queries(vols, s.settings.OperationMinima, s.settings.TimeBuffer, op.Party)
+		p.queries = queries(vols, covs, s.settings.OperationMinima, s.settings.TimeBuffer, op.Party)
 	}
 	return p, nil
 }
@@ -68,6 +69,14 @@ func (s *Service) PutOperation(ctx context.Context, caller deconflict.Caller, op
 	p, err := s.prepareOperation(op, true)
 	if err != nil {
 		return deconflict.PutOperationResult{}, err
+	}
+	var pre searched
+	if p.op.State.Live() {
+		// The search runs here, outside the writer; the transaction only
+		// catches up with what was written since (see catchUp).
+		if pre, err = s.searchSnapshot(ctx, p.obj, p.queries, s.now().UTC()); err != nil {
+			return deconflict.PutOperationResult{}, err
+		}
 	}
 	var (
 		res deconflict.PutOperationResult
@@ -104,7 +113,7 @@ func (s *Service) PutOperation(ctx context.Context, caller deconflict.Caller, op
 		var fs []finding
 		aud := deconflict.Audience{Party: next.Party}
 		if next.State.Live() {
-			if fs, err = s.detect(ctx, tx, obj, p.queries, now); err != nil {
+			if fs, err = s.catchUp(ctx, tx, obj, p.queries, pre, now); err != nil {
 				return err
 			}
 			if len(fs) > 0 {

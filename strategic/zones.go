@@ -27,11 +27,12 @@ func (s *Service) prepareZone(z deconflict.Zone) (*preparedZone, error) {
 		return nil, err
 	}
 	obj := s.zoneObject(&z, vols)
+	covs := coverings(vols, obj.minima.LateralM)
 	return &preparedZone{
 		zone:    z,
 		obj:     obj,
-		index:   zoneIndex(vols, obj.minima),
-		queries: queries(vols, obj.minima, s.settings.TimeBuffer, z.Party),
+		index:   zoneIndex(vols, obj.minima, covs),
+		queries: queries(vols, covs, obj.minima, s.settings.TimeBuffer, z.Party),
 	}, nil
 }
 

@@ -8,7 +8,9 @@ import (
 )
 
 func zone(id string, kind deconflict.ZoneKind, policy deconflict.Policy, g deconflict.Geometry) deconflict.Zone {
-	return deconflict.Zone{ID: id, Kind: kind, Policy: policy, Volumes: []deconflict.Volume{{Geometry: g}}}
+	// All altitudes, as the API makes of a zone volume without altitudes.
+	v := deconflict.Volume{Geometry: g, AltLowerM: deconflict.MinAltitudeM, AltUpperM: deconflict.MaxAltitudeM}
+	return deconflict.Zone{ID: id, Kind: kind, Policy: policy, Volumes: []deconflict.Volume{v}}
 }
 
 func (e *env) putZone(caller string, z deconflict.Zone) deconflict.PutZoneResult {

@@ -33,6 +33,7 @@ type serveConfig struct {
 	settings   deconflict.Settings
 	cacheSize  int
 	sweepEvery time.Duration
+	pprofAddr  string // "" = no profiling endpoint
 }
 
 // stack is the exchange wired together: store, services and HTTP handler.
@@ -98,6 +99,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	maxShare := f.Int("max-share-with", "DECONFLICT_MAX_SHARE_WITH", def.Limits.MaxShareWith, "most entries in share_with and aware_of")
 	cacheSize := f.Int("cache-size", "DECONFLICT_CACHE_SIZE", 0, "compiled objects kept in memory (0: the service's default)")
 	sweep := f.Duration("sweep-interval", "DECONFLICT_SWEEP_INTERVAL", time.Minute, "how often conflicts whose window has ended are closed")
+	pprofAddr := f.String("pprof", "DECONFLICT_PPROF", "", "serve Go profiles (net/http/pprof) on this loopback address, for performance work")
 	logLevel := f.String("log-level", "DECONFLICT_LOG_LEVEL", "info", "log level: debug, info, warn, error")
 	logFormat := f.String("log-format", "DECONFLICT_LOG_FORMAT", "text", "log format: text or json")
 	if _, err := f.parse(e, args, 0); err != nil {
@@ -113,7 +115,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	s.ZoneMinima = deconflict.Minima{LateralM: *zLatMin, VerticalM: *zVertMin}
 	s.TimeBuffer = *timeBuf
 	s.Limits = deconflict.Limits{MaxVertices: *maxVert, MaxVolumes: *maxVol, MaxWindow: *maxWin, MaxBodyBytes: *maxBody, MaxShareWith: *maxShare}
-	cfg.cacheSize, cfg.sweepEvery = *cacheSize, *sweep
+	cfg.cacheSize, cfg.sweepEvery, cfg.pprofAddr = *cacheSize, *sweep, *pprofAddr
 	if err := checkServeConfig(cfg); err != nil {
 		return err
 	}
@@ -142,6 +144,12 @@ func checkServeConfig(cfg serveConfig) error {
 	}
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return usagef("--tls-cert and --tls-key go together")
+	}
+	if cfg.pprofAddr != "" {
+		host, _, err := net.SplitHostPort(cfg.pprofAddr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			return usagef("--pprof %q: give a loopback address such as 127.0.0.1:6060", cfg.pprofAddr)
+		}
 	}
 	if cfg.sweepEvery <= 0 {
 		return usagef("--sweep-interval must be positive")
@@ -180,6 +188,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		// Printed, not logged: logs are kept and shipped, this must not be.
 		fmt.Fprintf(stdout, "admin token (shown once): %s\n", newToken)
 		fmt.Fprintln(stdout, "keep it: it is stored hashed and cannot be shown again (set DECONFLICT_ADMIN_TOKEN to replace it)")
+	}
+	if cfg.pprofAddr != "" {
+		servePprof(cfg.pprofAddr, log)
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

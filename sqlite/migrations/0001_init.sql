@@ -123,6 +123,18 @@ CREATE TABLE conflict (
 CREATE INDEX conflict_a ON conflict (a_party, a_kind, a_id);
 CREATE INDEX conflict_b ON conflict (b_party, b_kind, b_id);
 
+-- Every write of an operation or zone, numbered in commit order, so that a
+-- search run on a snapshot outside the writer can catch up inside it with
+-- what was written since (see change.go). Old rows are pruned.
+CREATE TABLE change (
+	seq     INTEGER PRIMARY KEY,
+	kind    TEXT NOT NULL,
+	party   TEXT NOT NULL,
+	id      TEXT NOT NULL,
+	version INTEGER NOT NULL,
+	live    INTEGER NOT NULL
+) STRICT;
+
 CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,
 	value BLOB NOT NULL

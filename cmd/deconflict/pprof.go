@@ -1,0 +1,23 @@
+package main
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/pprof"
+)
+
+// servePprof serves Go's profiles on a loopback address of its own (never on
+// the API's listener), so that performance work can profile a live server.
+func servePprof(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	go func() {
+		log.Info("profiling", "addr", addr)
+		if err := http.ListenAndServe(addr, mux); err != nil {
+			log.Error("profiling endpoint", "err", err)
+		}
+	}()
+}

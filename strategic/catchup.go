@@ -1,0 +1,114 @@
+package strategic
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/deconflict/deconflict"
+)
+
+// The single writer is the exchange's bottleneck, so the expensive part of a
+// submission — the candidate search and the exact predicate over every
+// candidate — runs outside it, on a snapshot of the committed state and on
+// every core. Inside the writer, catchUp brings those findings up to date
+// with the writes that committed after the snapshot: each object written
+// since is judged again as it is now. The result is exactly what a search
+// inside the writer would find, at a fraction of its cost there.
+
+// searched is the outcome of a search on a snapshot.
+type searched struct {
+	findings []finding
+	seq      int64 // the last change the snapshot included
+}
+
+// searchSnapshot runs detect on a snapshot of the committed state.
+func (s *Service) searchSnapshot(ctx context.Context, subj *object, qs []deconflict.CandidateQuery, now time.Time) (searched, error) {
+	var out searched
+	err := s.store.Snapshot(ctx, func(r deconflict.Reader, seq int64) error {
+		fs, err := s.detect(ctx, r, subj, qs, now)
+		out = searched{findings: fs, seq: seq}
+		return err
+	})
+	return out, err
+}
+
+// catchUp returns the findings of subj as of the transaction tx, from those
+// found on a snapshot: objects written since the snapshot are dropped from
+// them and judged again in their current version. When tx no longer keeps
+// every change since the snapshot, it searches afresh.
+func (s *Service) catchUp(ctx context.Context, tx deconflict.Tx, subj *object, qs []deconflict.CandidateQuery, pre searched, now time.Time) ([]finding, error) {
+	changes, complete, err := tx.ChangesSince(ctx, pre.seq)
+	if err != nil {
+		return nil, err
+	}
+	if !complete {
+		return s.detect(ctx, tx, subj, qs, now)
+	}
+	// The snapshot judged the submission before it had its new version.
+	for i := range pre.findings {
+		restamp(&pre.findings[i].rec, subj.ref)
+	}
+	if len(changes) == 0 {
+		return pre.findings, nil
+	}
+	// The last write of each object is the one that counts.
+	latest := map[otherKey]deconflict.ObjectChange{}
+	for _, c := range changes {
+		if c.Party == subj.ref.Party || (c.Kind == deconflict.KindZone && subj.ref.Kind == deconflict.KindZone) {
+			continue // never a conflict: own objects, and zone against zone
+		}
+		latest[otherKey{c.Kind, c.Party, c.ID}] = c
+	}
+	if len(latest) == 0 {
+		return pre.findings, nil
+	}
+	fs := make([]finding, 0, len(pre.findings)+len(latest))
+	for _, f := range pre.findings {
+		if _, changed := latest[otherKey{f.other.ref.Kind, f.other.ref.Party, f.other.ref.ID}]; !changed {
+			fs = append(fs, f)
+		}
+	}
+	for k, c := range latest {
+		if !c.Live {
+			continue
+		}
+		other, err := s.load(ctx, tx, deconflict.ObjectRef{Kind: k.kind, Party: k.party, ID: k.id, Version: c.Version})
+		if err != nil {
+			return nil, err
+		}
+		if other == nil || (other.ref.Kind == deconflict.KindOperation && !other.state.Live()) {
+			continue
+		}
+		if f, ok := s.judge(subj, other, allPairs(len(subj.volumes), len(other.volumes)), now); ok {
+			fs = append(fs, f)
+		}
+	}
+	slices.SortFunc(fs, func(a, b finding) int {
+		x, y := a.other.ref, b.other.ref
+		return cmp.Or(cmp.Compare(x.Kind, y.Kind), cmp.Compare(x.Party, y.Party), cmp.Compare(x.ID, y.ID))
+	})
+	return fs, nil
+}
+
+// allPairs lists every volume pair of two objects; judge rejects most of
+// them on time, altitude and bounding rectangles before measuring anything.
+func allPairs(n, m int) []volumePair {
+	out := make([]volumePair, 0, n*m)
+	for i := range n {
+		for j := range m {
+			out = append(out, volumePair{i, j})
+		}
+	}
+	return out
+}
+
+// restamp sets the version of the side of rec that is the object ref.
+func restamp(rec *deconflict.ConflictRecord, ref deconflict.ObjectRef) {
+	for _, side := range []*deconflict.ObjectRef{&rec.A, &rec.B} {
+		if side.Kind == ref.Kind && side.Party == ref.Party && side.ID == ref.ID {
+			side.Version = ref.Version
+		}
+	}
+}
