@@ -21,8 +21,9 @@ const maxTokenLen = 512
 
 // Service implements deconflict.AccountService on a store.
 type Service struct {
-	store deconflict.Store
-	now   func() time.Time
+	store   deconflict.Store
+	now     func() time.Time
+	callers callerCache
 }
 
 var _ deconflict.AccountService = (*Service)(nil)
@@ -43,6 +44,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, token string) (generated stri
 	if token != "" && len(token) > maxTokenLen {
 		return "", deconflict.Errorf(deconflict.EINVALID, "the admin token must be at most %d characters", maxTokenLen)
 	}
+	defer s.callers.clear() // a replaced admin token must stop working here at once
 	err = s.store.Transact(ctx, func(tx deconflict.Tx) error {
 		generated = ""
 		old, err := tx.Meta(ctx, metaAdminPrefix)
@@ -176,6 +178,7 @@ func (s *Service) RevokeToken(ctx context.Context, caller deconflict.Caller, pre
 	if err := requireAdmin(caller); err != nil {
 		return err
 	}
+	defer s.callers.clear() // after the revocation commits, or fails: either way safe
 	return s.store.Transact(ctx, func(tx deconflict.Tx) error {
 		admin, err := tx.Meta(ctx, metaAdminPrefix)
 		if err != nil && deconflict.ErrorCode(err) != deconflict.ENOTFOUND {
@@ -233,7 +236,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (deconflict.Ca
 	if token == "" || len(token) > maxTokenLen {
 		return deconflict.Caller{}, unauthorized
 	}
-	t, err := s.store.TokenByHash(ctx, hashToken(token))
+	hash := [32]byte(hashToken(token))
+	now := s.now()
+	if c, ok := s.callers.get(hash, now); ok {
+		return c, nil
+	}
+	t, err := s.store.TokenByHash(ctx, hash[:])
 	if err != nil {
 		if deconflict.ErrorCode(err) == deconflict.ENOTFOUND {
 			return deconflict.Caller{}, unauthorized
@@ -241,7 +249,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (deconflict.Ca
 		return deconflict.Caller{}, err
 	}
 	if t.Party == "" {
-		return deconflict.Caller{Admin: true}, nil
+		c := deconflict.Caller{Admin: true}
+		s.callers.put(hash, c, now)
+		return c, nil
 	}
 	p, err := s.store.Party(ctx, t.Party)
 	if err != nil {
@@ -250,7 +260,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (deconflict.Ca
 		}
 		return deconflict.Caller{}, err
 	}
-	return deconflict.Caller{Party: p.ID, Roles: p.Roles}, nil
+	c := deconflict.Caller{Party: p.ID, Roles: p.Roles}
+	s.callers.put(hash, c, now)
+	return c, nil
 }
 
 // dedupe drops repeated entries, keeping the first of each in order.

@@ -129,6 +129,11 @@ func (s *Service) PutOperation(ctx context.Context, caller deconflict.Caller, op
 		if err := tx.PutOperation(ctx, next, p.index); err != nil {
 			return err
 		}
+		// Cached now, not after the commit: a later submission in the same
+		// batch that catches up with this write finds it compiled. Should
+		// this closure fail after all, the entry is dropped below; an entry
+		// for the same version written by a later closure replaces it.
+		s.cache.Add(keyOf(obj.ref), obj)
 		reason := ReasonChanged
 		switch next.State {
 		case deconflict.StateCancelled:
@@ -147,9 +152,11 @@ func (s *Service) PutOperation(ctx context.Context, caller deconflict.Caller, op
 		return nil
 	})
 	if err != nil {
+		if obj != nil {
+			s.cache.Remove(keyOf(obj.ref))
+		}
 		return deconflict.PutOperationResult{}, err
 	}
-	s.cache.Add(keyOf(obj.ref), obj)
 	return res, nil
 }
 
