@@ -13,35 +13,73 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golang/geo/s1"
-	"github.com/golang/geo/s2"
-
 	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/geo"
 	"github.com/deconflict/deconflict/sqlite"
 )
 
-// A synthetic but realistic index: objects 1 to 50 km across spread over a
-// 500 km square (around northern Syria), covered by up to 12 cells at levels
-// 8 to 14, each in force for one hour somewhere in one day, in an altitude
-// band of 300 to 3,000 m.
+// A realistic index: corridors (LineStrings) and polygons 1 to 50 km across
+// spread over a 500 km square (around northern Syria), each covered the way
+// the exchange covers it (geo.Cover of the footprint widened by its buffer
+// and half the lateral minimum, 4,630 m), in force for one hour somewhere in
+// one day, in an altitude band of 300 to 3,000 m.
 const (
 	benchLat, benchLon = 35.5, 37.0
 	benchSquareM       = 500_000.0
+	benchHalfMinimumM  = 4630.0
 )
 
 var benchDay = time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 
-func benchCap(rng *rand.Rand, minRadiusM, maxRadiusM float64) s2.Cap {
-	dLat := benchSquareM / deconflict.EarthRadiusM * 180 / math.Pi
-	dLon := dLat / math.Cos(benchLat*math.Pi/180)
-	c := s2.LatLngFromDegrees(benchLat+(rng.Float64()-0.5)*dLat, benchLon+(rng.Float64()-0.5)*dLon)
-	r := minRadiusM + rng.Float64()*(maxRadiusM-minRadiusM)
-	return s2.CapFromCenterAngle(s2.PointFromLatLng(c), s1.Angle(r/deconflict.EarthRadiusM))
+// benchGeometry returns a corridor or a polygon 1 to 50 km across somewhere
+// in the square, and its buffer.
+func benchGeometry(rng *rand.Rand) (deconflict.Geometry, float64) {
+	mPerDegLat := deconflict.EarthRadiusM * math.Pi / 180
+	mPerDegLon := mPerDegLat * math.Cos(benchLat*math.Pi/180)
+	cLat := benchLat + (rng.Float64()-0.5)*benchSquareM/mPerDegLat
+	cLon := benchLon + (rng.Float64()-0.5)*benchSquareM/mPerDegLon
+	size := 1000 + rng.Float64()*49_000
+	at := func(dx, dy float64) [2]float64 {
+		return [2]float64{cLon + dx/mPerDegLon, cLat + dy/mPerDegLat}
+	}
+	var g deconflict.Geometry
+	if rng.IntN(2) == 0 {
+		// A corridor of a few legs wandering across size.
+		n := 2 + rng.IntN(4)
+		heading := rng.Float64() * 2 * math.Pi
+		x, y := -math.Cos(heading)*size/2, -math.Sin(heading)*size/2
+		pts := [][2]float64{at(x, y)}
+		for range n - 1 {
+			h := heading + (rng.Float64()-0.5)*math.Pi/2
+			x += math.Cos(h) * size / float64(n-1)
+			y += math.Sin(h) * size / float64(n-1)
+			pts = append(pts, at(x, y))
+		}
+		c, _ := json.Marshal(pts)
+		g = deconflict.Geometry{Type: "LineString", Coordinates: c}
+	} else {
+		// A star-shaped ring of 5 to 12 vertices, size across.
+		n := 5 + rng.IntN(8)
+		ring := make([][2]float64, 0, n+1)
+		for i := range n {
+			a := 2 * math.Pi * (float64(i) + 0.8*rng.Float64()) / float64(n)
+			r := size / 2 * (0.5 + 0.5*rng.Float64())
+			ring = append(ring, at(math.Cos(a)*r, math.Sin(a)*r))
+		}
+		ring = append(ring, ring[0])
+		c, _ := json.Marshal([][][2]float64{ring})
+		g = deconflict.Geometry{Type: "Polygon", Coordinates: c}
+	}
+	return g, float64(50 + rng.IntN(950))
 }
 
-func benchCells(cap s2.Cap, maxCells int) []uint64 {
-	rc := s2.RegionCoverer{MinLevel: 8, MaxLevel: 14, MaxCells: maxCells}
-	cov := rc.Covering(cap)
+// benchCover covers g widened by bufferM and half the lateral minimum.
+func benchCover(tb testing.TB, g deconflict.Geometry, bufferM float64) []uint64 {
+	fp, err := geo.ParseGeometry(g, "geometry", 0)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", g.Type, g.Coordinates, err)
+	}
+	cov := geo.Cover(fp, bufferM+benchHalfMinimumM)
 	out := make([]uint64, len(cov))
 	for i, c := range cov {
 		out[i] = uint64(c)
@@ -49,31 +87,28 @@ func benchCells(cap s2.Cap, maxCells int) []uint64 {
 	return out
 }
 
-func benchOperation(rng *rand.Rand, party, id string) (deconflict.Operation, []deconflict.IndexedVolume, int) {
-	cap := benchCap(rng, 500, 25_000)
+func benchOperation(tb testing.TB, rng *rand.Rand, party, id string) (deconflict.Operation, []deconflict.IndexedVolume, int) {
+	g, buffer := benchGeometry(rng)
 	start := benchDay.Add(time.Duration(rng.IntN(23*60)) * time.Minute)
 	end := start.Add(time.Hour)
 	lower := float64(rng.IntN(10_000))
 	upper := lower + 300 + float64(rng.IntN(2700))
-	ll := s2.LatLngFromPoint(cap.Center())
-	coords, _ := json.Marshal([2]float64{ll.Lng.Degrees(), ll.Lat.Degrees()})
 	op := deconflict.Operation{
 		Party: party, ID: id, Version: 1, State: deconflict.StatePlanned,
 		Volumes: []deconflict.Volume{{
-			Geometry: deconflict.Geometry{Type: "Point", Coordinates: coords},
-			BufferM:  cap.Radius().Radians() * deconflict.EarthRadiusM, AltLowerM: lower, AltUpperM: upper,
+			Geometry: g, BufferM: buffer, AltLowerM: lower, AltUpperM: upper,
 			Start: &start, End: &end,
 		}},
 		ShareWith: []string{"all"}, AwareOf: []deconflict.AwareOf{},
 		CreatedAt: benchDay, UpdatedAt: benchDay,
 	}
-	cells := benchCells(cap, 12)
+	cells := benchCover(tb, g, buffer)
 	index := []deconflict.IndexedVolume{{Volume: 0, Cells: cells, Start: start, End: end, AltLowerM: lower, AltUpperM: upper}}
 	return op, index, len(cells)
 }
 
 // fillBench stores n operations of parties p0..p9, in transactions of 1,000.
-func fillBench(b *testing.B, s *sqlite.Store, n int) (cells int) {
+func fillBench(b testing.TB, s *sqlite.Store, n int) (cells int) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(1, 2))
 	err := s.Transact(ctx, func(tx deconflict.Tx) error {
@@ -90,7 +125,7 @@ func fillBench(b *testing.B, s *sqlite.Store, n int) (cells int) {
 	for i := 0; i < n; i += 1000 {
 		err := s.Transact(ctx, func(tx deconflict.Tx) error {
 			for j := i; j < min(n, i+1000); j++ {
-				op, index, nc := benchOperation(rng, fmt.Sprintf("p%d", j%10), fmt.Sprintf("op-%d", j))
+				op, index, nc := benchOperation(b, rng, fmt.Sprintf("p%d", j%10), fmt.Sprintf("op-%d", j))
 				cells += nc
 				if err := tx.PutOperation(ctx, op, index); err != nil {
 					return err
@@ -106,13 +141,16 @@ func fillBench(b *testing.B, s *sqlite.Store, n int) (cells int) {
 }
 
 // BenchmarkCandidates measures candidate queries over 100,000 stored
-// operations (about a million cell rows): a query volume 5 to 20 km in
-// radius covered by up to 16 cells, at a one-hour window and a 1,000 m band,
-// and the same with the whole day (the cells alone select).
+// operations with real coverings: the query of a corridor or polygon 1 to
+// 50 km across (geo.Cover, up to 24 cells), at a one-hour window widened by
+// a minute each side and a 1,000 m band; and the same over the whole day and
+// every altitude (the cells alone select). seeks/op counts the B-tree
+// seeks SQLite makes (one per cell range and time bucket), rss-MiB the
+// resident memory of the test process after the run.
 func BenchmarkCandidates(b *testing.B) {
 	const objects = 100_000
 	// Building the index takes minutes; DECONFLICT_BENCH_DB names a file to
-	// keep it in between runs.
+	// keep it in between runs (delete it after changing the schema).
 	path := os.Getenv("DECONFLICT_BENCH_DB")
 	if path == "" {
 		path = filepath.Join(b.TempDir(), "bench.db")
@@ -138,16 +176,23 @@ func BenchmarkCandidates(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(3, 4))
 			qs := make([]deconflict.CandidateQuery, 1024)
-			qcells := 0
+			qcells, seeks := 0, 0
 			for i := range qs {
-				start := benchDay.Add(time.Duration(rng.IntN(23*60)) * time.Minute)
+				g, buffer := benchGeometry(rng)
+				start := benchDay.Add(time.Duration(rng.IntN(23*60)-1) * time.Minute)
+				end := start.Add(bc.window + 2*time.Minute)
 				if bc.window >= 24*time.Hour {
-					start = benchDay
+					start, end = benchDay, benchDay.Add(bc.window)
 				}
 				lower := float64(rng.IntN(10_000))
-				qs[i] = deconflict.CandidateQuery{Cells: benchCells(benchCap(rng, 5000, 20_000), 16),
-					Start: start, End: start.Add(bc.window), AltLowerM: lower, AltUpperM: lower + bc.band, ExcludeParty: "p0"}
+				qs[i] = deconflict.CandidateQuery{Cells: benchCover(b, g, buffer),
+					Start: start, End: end, AltLowerM: lower, AltUpperM: lower + bc.band, ExcludeParty: "p0"}
 				qcells += len(qs[i].Cells)
+				n, err := sqlite.Seeks(ctx, s, qs[i])
+				if err != nil {
+					b.Fatal(err)
+				}
+				seeks += n
 			}
 			found := 0
 			b.ResetTimer()
@@ -160,8 +205,24 @@ func BenchmarkCandidates(b *testing.B) {
 			}
 			b.ReportMetric(float64(found)/float64(b.N), "candidates/op")
 			b.ReportMetric(float64(qcells)/float64(len(qs)), "cells/query")
+			b.ReportMetric(float64(seeks)/float64(len(qs)), "seeks/op")
+			b.ReportMetric(float64(residentBytes())/(1<<20), "rss-MiB")
 		})
 	}
+}
+
+// residentBytes returns the resident memory of this process (0 where
+// /proc is missing).
+func residentBytes() int64 {
+	raw, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	var size, resident int64
+	if _, err := fmt.Sscan(string(raw), &size, &resident); err != nil {
+		return 0
+	}
+	return resident * int64(os.Getpagesize())
 }
 
 // BenchmarkTransact measures small write transactions (one PutOperation with
@@ -190,7 +251,7 @@ func benchTransact(b *testing.B, clients int) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	puts := make([]put, b.N)
 	for i := range puts {
-		puts[i].op, puts[i].index, _ = benchOperation(rng, fmt.Sprintf("p%d", i%10), fmt.Sprintf("op-%d", i))
+		puts[i].op, puts[i].index, _ = benchOperation(b, rng, fmt.Sprintf("p%d", i%10), fmt.Sprintf("op-%d", i))
 	}
 	before := s.Stats()
 	var next atomic.Int64

@@ -1,7 +1,9 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -64,8 +66,14 @@ const cellColumns = 7 // of index_cell
 // window [start, end).
 func (t *tx) insertCells(ctx context.Context, row, start, end int64, iv deconflict.IndexedVolume) error {
 	buckets := storeBuckets(start, end)
+	var levels int64
+	for _, c := range iv.Cells {
+		levels |= 1 << s2.CellID(c).Level()
+	}
 	for _, b := range buckets {
-		if _, err := t.q.exec(ctx, `INSERT OR IGNORE INTO index_bucket (bucket) VALUES (?)`, b); err != nil {
+		if _, err := t.q.exec(ctx, `INSERT INTO index_bucket (bucket, levels) VALUES (?, ?)
+			ON CONFLICT (bucket) DO UPDATE SET levels = levels | excluded.levels
+			WHERE levels | excluded.levels <> levels`, b, levels); err != nil {
 			return err
 		}
 	}
@@ -103,56 +111,68 @@ var insertCellsSQLs = func() (s [cellChunk + 1]string) {
 // cellRange is a closed range of stored cell keys.
 type cellRange struct{ lo, hi int64 }
 
-// queryRanges turns query cells into the key ranges to look up: each cell's
-// descendants and itself (one range, [RangeMin, RangeMax]) and each of its
-// ancestors (a range of one key). Ranges are sorted and merged, so a cell or
-// ancestor that several query cells share is looked up once.
-func queryRanges(cells []uint64) ([]cellRange, error) {
+// bucketLevels is a time bucket that holds cells, and the levels of the
+// cells it has ever held (bit l for level l).
+type bucketLevels struct {
+	bucket int64
+	levels uint32
+}
+
+// queryCells checks the cells of a query and returns them sorted.
+func queryCells(cells []uint64) ([]s2.CellID, error) {
 	var f deconflict.FieldErrors
-	rs := make([]cellRange, 0, 4*len(cells))
-	seen := make(map[s2.CellID]bool)
+	out := make([]s2.CellID, 0, len(cells))
 	for i, c := range cells {
 		id := s2.CellID(c)
 		if !id.IsValid() {
 			f.Add(deconflict.Path("cells", i), "%#x is not a valid S2 cell id", c)
 			continue
 		}
-		rs = append(rs, cellRange{cellKey(uint64(id.RangeMin())), cellKey(uint64(id.RangeMax()))})
-		for l := id.Level() - 1; l >= 0; l-- {
-			p := id.Parent(l)
-			if seen[p] {
-				break // and so are all its ancestors
-			}
-			seen[p] = true
-			k := cellKey(uint64(p))
-			rs = append(rs, cellRange{k, k})
-		}
+		out = append(out, id)
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(rs, func(a, b cellRange) int {
-		switch {
-		case a.lo < b.lo:
-			return -1
-		case a.lo > b.lo:
-			return 1
-		}
-		return 0
-	})
-	out := rs[:0]
-	for _, r := range rs {
-		if n := len(out); n > 0 && r.lo <= out[n-1].hi {
-			out[n-1].hi = max(out[n-1].hi, r.hi)
-			continue
-		}
-		out = append(out, r)
-	}
+	slices.Sort(out)
 	return out, nil
 }
 
-// maxRanges bounds the ranges of one statement (two variables each; SQLite
-// allows 32,766). Larger queries run in several statements.
+// appendRanges appends to rs the key ranges to look up in a bucket whose
+// cells have the given levels: each query cell's descendants and itself
+// (one range, [RangeMin, RangeMax], unless the bucket has nothing that
+// fine), and its ancestors (a range of one key each) at the levels the
+// bucket holds. Ranges come out sorted and merged, so that an ancestor that
+// several query cells share, or one that lies between two adjacent query
+// cells, costs no seek of its own. cells must be sorted.
+func appendRanges(rs []cellRange, cells []s2.CellID, levels uint32) []cellRange {
+	first := len(rs)
+	for _, id := range cells {
+		l := id.Level()
+		if levels>>l != 0 { // something at level l or finer
+			rs = append(rs, cellRange{cellKey(uint64(id.RangeMin())), cellKey(uint64(id.RangeMax()))})
+		}
+		for a := levels & (1<<l - 1); a != 0; a &= a - 1 {
+			k := cellKey(uint64(id.Parent(bits.TrailingZeros32(a))))
+			rs = append(rs, cellRange{k, k})
+		}
+	}
+	out := rs[first:]
+	slices.SortFunc(out, func(a, b cellRange) int { return cmp.Compare(a.lo, b.lo) })
+	n := 0
+	for _, r := range out {
+		// Keys are integers: adjacent ranges merge too.
+		if n > 0 && r.lo <= out[n-1].hi+1 {
+			out[n-1].hi = max(out[n-1].hi, r.hi)
+			continue
+		}
+		out[n] = r
+		n++
+	}
+	return rs[:first+n]
+}
+
+// maxRanges bounds the ranges of one statement (three variables each;
+// SQLite allows 32,766). Larger queries run in several statements.
 const maxRanges = 4096
 
 // Candidates returns the stored volumes whose cells are ancestors,
@@ -160,54 +180,97 @@ const maxRanges = 4096
 // (strictly) and altitude (touching counts), of parties other than
 // q.ExcludeParty, each once, in (kind, party, id, volume) order.
 //
-// The cell ranges go into the statement as a VALUES list padded to a power
-// of two, so that a handful of prepared statements serve every query; SQLite
-// seeks each range in each time bucket that the window touches (bucket.go).
+// It reads which time buckets the window touches hold cells, and of which
+// levels (bucket.go), then seeks each of the cell ranges of each such bucket
+// once, in one statement.
 func (r *reader) Candidates(ctx context.Context, q deconflict.CandidateQuery) ([]deconflict.Candidate, error) {
 	ctx, err := r.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ranges, err := queryRanges(q.Cells)
+	cells, err := queryCells(q.Cells)
 	if err != nil {
 		return nil, err
 	}
-	var out []deconflict.Candidate
+	out := []deconflict.Candidate{}
+	if len(cells) == 0 {
+		return out, nil
+	}
+	start, end := floorMilli(q.Start), ceilMilli(q.End)
+	buckets, err := r.bucketLevels(ctx, start, end)
+	if err != nil {
+		return nil, err
+	}
+	var ranges []bucketRange
+	var rs []cellRange
+	for _, b := range buckets {
+		rs = appendRanges(rs[:0], cells, b.levels)
+		for _, rg := range rs {
+			ranges = append(ranges, bucketRange{b.bucket, rg})
+		}
+	}
 	for len(ranges) > 0 {
 		n := min(len(ranges), maxRanges)
-		got, err := r.candidates(ctx, ranges[:n], q)
+		got, err := r.candidates(ctx, ranges[:n], start, end, q)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, got...)
 		ranges = ranges[n:]
 	}
-	if len(q.Cells) > 0 && len(out) > 0 {
+	if len(out) > 0 {
 		// Results of several statements may repeat and interleave.
 		slices.SortFunc(out, compareCandidates)
 		out = slices.Compact(out)
 	}
-	if out == nil {
-		out = []deconflict.Candidate{}
-	}
 	return out, nil
 }
 
-func (r *reader) candidates(ctx context.Context, ranges []cellRange, q deconflict.CandidateQuery) ([]deconflict.Candidate, error) {
-	size := 8
+// bucketRange is a range of cell keys in one time bucket.
+type bucketRange struct {
+	bucket int64
+	cellRange
+}
+
+// bucketLevels returns the buckets that hold cells among those a search
+// window [start, end) touches, with the levels of their cells.
+func (r *reader) bucketLevels(ctx context.Context, start, end int64) ([]bucketLevels, error) {
+	qb := queryBuckets(start, end)
+	args := make([]any, 0, 2*len(qb))
+	for _, b := range qb {
+		args = append(args, b.lo, b.hi)
+	}
+	rows, err := r.q.query(ctx, bucketLevelsSQL, args...)
+	if err != nil {
+		return nil, wrap(err, "find candidates")
+	}
+	defer rows.Close()
+	var out []bucketLevels
+	for rows.Next() {
+		var b bucketLevels
+		if err := rows.Scan(&b.bucket, &b.levels); err != nil {
+			return nil, wrap(err, "find candidates")
+		}
+		out = append(out, b)
+	}
+	return out, wrap(rows.Err(), "find candidates")
+}
+
+var bucketLevelsSQL = `WITH t (lo, hi) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?), ", allTime+1), ", ") + `)
+	SELECT b.bucket, b.levels FROM t CROSS JOIN index_bucket b WHERE b.bucket BETWEEN t.lo AND t.hi`
+
+func (r *reader) candidates(ctx context.Context, ranges []bucketRange, start, end int64, q deconflict.CandidateQuery) ([]deconflict.Candidate, error) {
+	size := 16
 	for size < len(ranges) {
 		size *= 2
 	}
-	start, end := floorMilli(q.Start), ceilMilli(q.End)
-	args := make([]any, 0, 2*(allTime+1)+2*size+5)
-	for _, b := range queryBuckets(start, end) {
-		args = append(args, b.lo, b.hi)
-	}
+	args := make([]any, 0, 3*size+5)
 	for _, rg := range ranges {
-		args = append(args, rg.lo, rg.hi)
+		args = append(args, rg.bucket, rg.lo, rg.hi)
 	}
 	for range size - len(ranges) {
-		args = append(args, 1, 0) // an empty range
+		// A NULL bucket matches nothing, and SQLite skips the seek.
+		args = append(args, nil, nil, nil)
 	}
 	args = append(args, end, start, q.AltUpperM, q.AltLowerM, q.ExcludeParty)
 	rows, err := r.q.query(ctx, candidatesSQL(size), args...)
@@ -229,18 +292,19 @@ func (r *reader) candidates(ctx context.Context, ranges []cellRange, q deconflic
 }
 
 func candidatesSQL(size int) string {
-	// CROSS JOIN fixes the loop order: for each bucket range, the buckets
-	// that hold cells; for each of those and each cell range, one seek on
-	// index_cell's primary key, testing the envelope on each row found; then
-	// the volume by rowid, only for the rows that pass.
-	return `WITH t (lo, hi) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?), ", allTime+1), ", ") + `),
-		r (lo, hi) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?), ", size), ", ") + `)
-		SELECT DISTINCT v.kind, v.party, v.id, v.version, v.volume
-		FROM t CROSS JOIN index_bucket b CROSS JOIN r CROSS JOIN index_cell c CROSS JOIN index_volume v
-		WHERE b.bucket BETWEEN t.lo AND t.hi
-			AND c.bucket = b.bucket AND c.cell BETWEEN r.lo AND r.hi
-			AND c.start < ? AND c."end" > ? AND c.alt_lower_m <= ? AND c.alt_upper_m >= ?
-			AND v.rowid = c.index_volume AND v.party <> ?
+	// CROSS JOIN fixes the loop order: for each (bucket, cell range), one
+	// seek on index_cell's primary key, testing the envelope on each row
+	// found. A volume often has several cells in reach, and in two buckets:
+	// its rowid is kept once, and only then is the volume read.
+	return `WITH r (bucket, lo, hi) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", size), ", ") + `)
+		SELECT v.kind, v.party, v.id, v.version, v.volume
+		FROM index_volume v
+		WHERE v.rowid IN (
+			SELECT c.index_volume
+			FROM r CROSS JOIN index_cell c
+			WHERE c.bucket = r.bucket AND c.cell BETWEEN r.lo AND r.hi
+				AND c.start < ? AND c."end" > ? AND c.alt_lower_m <= ? AND c.alt_upper_m >= ?)
+			AND v.party <> ?
 		ORDER BY v.kind, v.party, v.id, v.volume`
 }
 

@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) deconflict.Store) {
 	t.Run("Meta", func(t *testing.T) { testMeta(t, open(t)) })
 	t.Run("Candidates", func(t *testing.T) { testCandidates(t, open(t)) })
 	t.Run("CandidatesReplace", func(t *testing.T) { testCandidatesReplace(t, open(t)) })
+	t.Run("CandidatesRandom", func(t *testing.T) { testCandidatesRandom(t, open(t)) })
 	t.Run("Changes", func(t *testing.T) { testChanges(t, open(t)) })
 	t.Run("Transact", func(t *testing.T) { testTransact(t, open(t)) })
 	t.Run("TransactConcurrent", func(t *testing.T) { testTransactConcurrent(t, open(t)) })

@@ -102,11 +102,14 @@ CREATE TABLE index_cell (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX index_cell_volume ON index_cell (index_volume);
 
--- Every bucket that has ever held a cell, so that a search over a long window
--- visits only buckets with something in them. Never pruned: it stays small
--- (a few thousand rows a year).
+-- Every bucket that has ever held a cell, and the S2 levels of the cells it
+-- has held (bit l for level l), so that a search over a long window visits
+-- only buckets with something in them, and looks up a query cell's ancestors
+-- only at levels that hold anything. Never pruned (a level once held stays
+-- on): it stays small, a few thousand rows a year.
 CREATE TABLE index_bucket (
-	bucket INTEGER PRIMARY KEY
+	bucket INTEGER PRIMARY KEY,
+	levels INTEGER NOT NULL
 ) STRICT;
 
 CREATE TABLE conflict (
