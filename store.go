@@ -70,7 +70,10 @@ type ConflictFilter struct {
 	Party  string        // with this party on either side
 	State  ConflictState // only in this state
 	Object *ObjectRef    // with this object (kind, party, id; version ignored) on either side
-	Limit  int
+	// EndedBy, when set, selects only conflicts whose window ends at or
+	// before it (those Sweep closes).
+	EndedBy time.Time
+	Limit   int
 }
 
 // Reader reads committed state (or, inside a Tx, the transaction's own state).

@@ -26,6 +26,9 @@ func (r *reader) Conflicts(ctx context.Context, f deconflict.ConflictFilter) ([]
 		conds = append(conds, `((a_party = ? AND a_kind = ? AND a_id = ?) OR (b_party = ? AND b_kind = ? AND b_id = ?))`)
 		args = append(args, o.Party, string(o.Kind), o.ID, o.Party, string(o.Kind), o.ID)
 	}
+	if !f.EndedBy.IsZero() {
+		conds, args = append(conds, `"end" <= ?`), append(args, f.EndedBy.UnixMilli())
+	}
 	rows, err := r.q.query(ctx, `SELECT json FROM conflict`+where(conds)+` ORDER BY id LIMIT ?`,
 		append(args, limit(f.Limit))...)
 	if err != nil {
@@ -57,11 +60,13 @@ func (t *tx) PutConflict(ctx context.Context, c deconflict.ConflictRecord) error
 	if err != nil {
 		return err
 	}
-	_, err = t.q.exec(ctx, `INSERT INTO conflict (id, state, a_kind, a_party, a_id, b_kind, b_party, b_id, json)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	_, err = t.q.exec(ctx, `INSERT INTO conflict (id, state, a_kind, a_party, a_id, b_kind, b_party, b_id, "end", json)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET state = excluded.state,
 			a_kind = excluded.a_kind, a_party = excluded.a_party, a_id = excluded.a_id,
-			b_kind = excluded.b_kind, b_party = excluded.b_party, b_id = excluded.b_id, json = excluded.json`,
-		c.ID, string(c.State), string(c.A.Kind), c.A.Party, c.A.ID, string(c.B.Kind), c.B.Party, c.B.ID, js)
+			b_kind = excluded.b_kind, b_party = excluded.b_party, b_id = excluded.b_id,
+			"end" = excluded."end", json = excluded.json`,
+		c.ID, string(c.State), string(c.A.Kind), c.A.Party, c.A.ID, string(c.B.Kind), c.B.Party, c.B.ID,
+		ceilMilli(c.Window.End), js)
 	return wrap(err, "put conflict %q", c.ID)
 }

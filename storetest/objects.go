@@ -251,6 +251,7 @@ func testConflicts(t *testing.T, s deconflict.Store) {
 	c2 := conflict("c2", opA, zoneB, deconflict.ConflictOpen)
 	c3 := conflict("c3", opC, opB, deconflict.ConflictClosed)
 	c3.ClosedReason = "cancelled"
+	c3.Window.End = at(7, 30)
 	write(t, s, func(ctx context.Context, tx deconflict.Tx) error {
 		for _, c := range []deconflict.ConflictRecord{c3, c1, c2} {
 			if err := tx.PutConflict(ctx, c); err != nil {
@@ -283,6 +284,10 @@ func testConflicts(t *testing.T, s deconflict.Store) {
 		{"object and state", deconflict.ConflictFilter{Object: &opA, State: deconflict.ConflictClosed}, []string{"c1"}},
 		{"party and limit", deconflict.ConflictFilter{Party: "p2", Limit: 2}, []string{"c1", "c2"}},
 		{"none", deconflict.ConflictFilter{Party: "p9"}, []string{}},
+		{"ended by the end of the earliest", deconflict.ConflictFilter{EndedBy: at(7, 30)}, []string{"c3"}},
+		{"ended by the end of all", deconflict.ConflictFilter{EndedBy: at(7, 40)}, []string{"c1", "c2", "c3"}},
+		{"ended before any ends", deconflict.ConflictFilter{EndedBy: at(7, 29)}, []string{}},
+		{"open and ended", deconflict.ConflictFilter{State: deconflict.ConflictOpen, EndedBy: at(7, 40)}, []string{"c2"}},
 	}
 	for _, c := range cases {
 		got, err := s.Conflicts(ctx, c.f)

@@ -71,10 +71,25 @@ func (s *Service) Conflicts(ctx context.Context, caller deconflict.Caller, state
 // Sweep closes the open conflicts whose window has ended; the server calls
 // it every minute. It returns how many it closed.
 func (s *Service) Sweep(ctx context.Context) (closed int, err error) {
+	for {
+		n, err := s.sweepSome(ctx)
+		closed += n
+		if err != nil || n < sweepBatch {
+			return closed, err
+		}
+	}
+}
+
+// sweepBatch bounds the conflicts one sweep transaction closes, so that a
+// sweep never holds the writer for long.
+const sweepBatch = 500
+
+// sweepSome closes up to sweepBatch ended conflicts in one transaction.
+func (s *Service) sweepSome(ctx context.Context) (closed int, err error) {
 	err = s.store.Transact(ctx, func(tx deconflict.Tx) error {
 		closed = 0
 		now := s.now().UTC()
-		recs, err := tx.Conflicts(ctx, deconflict.ConflictFilter{State: deconflict.ConflictOpen})
+		recs, err := tx.Conflicts(ctx, deconflict.ConflictFilter{State: deconflict.ConflictOpen, EndedBy: now, Limit: sweepBatch})
 		if err != nil {
 			return err
 		}

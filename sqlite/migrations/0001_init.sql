@@ -121,10 +121,12 @@ CREATE TABLE conflict (
 	b_kind  TEXT NOT NULL,
 	b_party TEXT NOT NULL,
 	b_id    TEXT NOT NULL,
+	"end"   INTEGER NOT NULL, -- of the window, unix milliseconds
 	json    TEXT NOT NULL
 ) STRICT;
 CREATE INDEX conflict_a ON conflict (a_party, a_kind, a_id);
 CREATE INDEX conflict_b ON conflict (b_party, b_kind, b_id);
+CREATE INDEX conflict_end ON conflict (state, "end");
 
 -- Every write of an operation or zone, numbered in commit order, so that a
 -- search run on a snapshot outside the writer can catch up inside it with
