@@ -18,16 +18,8 @@ import (
 )
 
 // benchTmp holds the pre-filled store, kept across the benchmark's runs
-// (it is costly to fill) and removed by TestMain.
+// (it is costly to fill) and removed by TestMain (helpers_test.go).
 var benchTmp string
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if benchTmp != "" {
-		os.RemoveAll(benchTmp)
-	}
-	os.Exit(code)
-}
 
 // randomVolume is a corridor or a polygon 1-50 km across somewhere in a
 // 5° × 4.5° region (about 450 × 500 km at 35°N), 1 h in a day, 1 km thick.

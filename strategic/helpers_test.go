@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -179,4 +180,13 @@ func awareOf(party, id string, version int64) deconflict.AwareOf {
 func describe(c deconflict.Conflict) string {
 	js, _ := json.Marshal(c)
 	return fmt.Sprint(string(js))
+}
+
+// TestMain removes the benchmark's pre-filled store after the run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchTmp != "" {
+		os.RemoveAll(benchTmp)
+	}
+	os.Exit(code)
 }
