@@ -227,7 +227,7 @@ func (s *Service) ImportZones(ctx context.Context, caller deconflict.Caller, zon
 				return nil, err
 			}
 			for _, fe := range e.Fields {
-				f.Add(featurePath(i, len(z.Volumes), fe.Field), "%s", fe.Message)
+				f.Add(featurePath(i, len(z.Volumes), fe.Field), "%s", featureMessage(i, len(z.Volumes), fe.Message))
 			}
 			continue
 		}
@@ -277,6 +277,15 @@ func featurePath(i, nVolumes int, field string) string {
 		return base + "." + field
 	}
 	return base + ".properties." + field
+}
+
+// featureMessage rewrites the geometry paths a message names (a ring that
+// touches itself names the other position) as paths of feature i.
+func featureMessage(i, nVolumes int, msg string) string {
+	if nVolumes != 1 {
+		return msg
+	}
+	return strings.ReplaceAll(msg, "volumes[0].geometry", deconflict.Path("features", i, "geometry"))
 }
 
 // featureError names the feature in a fault found inside the transaction

@@ -180,6 +180,21 @@ func TestZoneReads(t *testing.T) {
 	}
 }
 
+func TestImportFaultMessagesNameTheFeature(t *testing.T) {
+	e := newEnv(t, deconflict.Settings{})
+	good := zone("z-good", deconflict.ZoneRestricted, "", square(5, 5, 1))
+	// A ring that touches itself at (1,1): the message names the other position.
+	bowtie := zone("z-bow", deconflict.ZoneRestricted, "", geometry("Polygon",
+		[][][2]float64{{{0, 0}, {2, 0}, {1, 1}, {2, 2}, {0, 2}, {1, 1}, {0, 0}}}))
+	_, err := e.svc.ImportZones(e.ctx, party("alpha"), []deconflict.Zone{good, bowtie})
+	de := wantCode(t, err, deconflict.EINVALID)
+	if len(de.Fields) == 0 || de.Fields[0].Field != "features[1].geometry.coordinates[0][5]" ||
+		!strings.Contains(de.Fields[0].Message, "features[1].geometry.coordinates[0][2]") ||
+		strings.Contains(de.Fields[0].Message, "volumes[") {
+		t.Fatalf("fault %+v should name features[1]'s positions, not volumes[0]'s", de.Fields)
+	}
+}
+
 func TestImportZonesAllOrNothing(t *testing.T) {
 	e := newEnv(t, deconflict.Settings{})
 	good := zone("z-good", deconflict.ZoneRestricted, "", square(5, 5, 1))
