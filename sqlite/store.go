@@ -75,6 +75,7 @@ type Store struct {
 	done   chan struct{} // closed when the writer has drained the queue
 
 	ckptStop, ckptDone chan struct{}
+	walChecked         time.Time // when the writer last looked at the WAL's size
 	stats              counters
 }
 

@@ -85,6 +85,7 @@ func (s *Store) write() {
 		}
 		s.commit(batch)
 		clear(batch) // let answered requests be collected
+		s.restartWAL()
 	}
 }
 
