@@ -42,9 +42,11 @@ const maxWALBytes = 64 << 20
 // starts over, and grows without bound (measured: 1 GB in 90 s of loading
 // operations, the database file itself barely growing). When it has grown
 // past maxWALBytes, the writer — which no other writer can then wait on —
-// runs a RESTART checkpoint: it copies what is left and waits only for the
-// readers of the old log, whose snapshots last milliseconds, so that the next
-// commit writes the WAL from its start again.
+// runs a TRUNCATE checkpoint: it copies what is left, waits only for the
+// readers of the old log, whose snapshots last milliseconds, and empties the
+// file, so that the next commit writes the WAL from its start again. (The
+// file's size is how the next check knows: a RESTART checkpoint would leave
+// it full size, and every check would checkpoint again.)
 func (s *Store) restartWAL() {
 	now := time.Now()
 	if now.Sub(s.walChecked) < time.Second {
@@ -56,5 +58,5 @@ func (s *Store) restartWAL() {
 	}
 	// A failure loses nothing: the frames stay in the WAL; the next check
 	// tries again.
-	s.wconn.ExecContext(context.Background(), "PRAGMA wal_checkpoint(RESTART)") //nolint:errcheck
+	s.wconn.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)") //nolint:errcheck
 }
