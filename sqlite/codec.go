@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -60,3 +61,26 @@ func decode(s string, v any) error {
 
 // timeText is how times outside JSON are kept: RFC 3339 with nanoseconds.
 func timeText(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// listJSON runs a query whose rows are one JSON column each and decodes
+// every row into a T. It returns an empty, not nil, slice when none match.
+func listJSON[T any](ctx context.Context, q *querier, what, query string, args ...any) ([]T, error) {
+	rows, err := q.query(ctx, query, args...)
+	if err != nil {
+		return nil, wrap(err, "%s", what)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		var js string
+		if err := rows.Scan(&js); err != nil {
+			return nil, wrap(err, "%s", what)
+		}
+		var v T
+		if err := decode(js, &v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, wrap(rows.Err(), "%s", what)
+}

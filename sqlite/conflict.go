@@ -35,25 +35,8 @@ func (r *reader) Conflicts(ctx context.Context, f deconflict.ConflictFilter) ([]
 	}
 	// "+id": sorting the few rows found beats walking the whole table in id
 	// order, which the planner would otherwise choose for the LIMIT.
-	rows, err := r.q.query(ctx, `SELECT json FROM conflict`+where(conds)+` ORDER BY +id LIMIT ?`,
-		append(args, limit(f.Limit))...)
-	if err != nil {
-		return nil, wrap(err, "list conflicts")
-	}
-	defer rows.Close()
-	cs := []deconflict.ConflictRecord{}
-	for rows.Next() {
-		var js string
-		if err := rows.Scan(&js); err != nil {
-			return nil, wrap(err, "list conflicts")
-		}
-		var c deconflict.ConflictRecord
-		if err := decode(js, &c); err != nil {
-			return nil, err
-		}
-		cs = append(cs, c)
-	}
-	return cs, wrap(rows.Err(), "list conflicts")
+	return listJSON[deconflict.ConflictRecord](ctx, r.q, "list conflicts",
+		`SELECT json FROM conflict`+where(conds)+` ORDER BY +id LIMIT ?`, append(args, limit(f.Limit))...)
 }
 
 // PutConflict inserts or replaces a conflict by ID.

@@ -55,24 +55,7 @@ func (r *reader) Operations(ctx context.Context, f deconflict.OperationFilter) (
 		conds, args = append(conds, `o.start < ?`), append(args, ceilMilli(f.To))
 	}
 	query := `SELECT o.json FROM operation o` + where(conds) + ` ORDER BY o.party, o.id LIMIT ?`
-	rows, err := r.q.query(ctx, query, append(args, limit(f.Limit))...)
-	if err != nil {
-		return nil, wrap(err, "list operations")
-	}
-	defer rows.Close()
-	ops := []deconflict.Operation{}
-	for rows.Next() {
-		var js string
-		if err := rows.Scan(&js); err != nil {
-			return nil, wrap(err, "list operations")
-		}
-		var op deconflict.Operation
-		if err := decode(js, &op); err != nil {
-			return nil, err
-		}
-		ops = append(ops, op)
-	}
-	return ops, wrap(rows.Err(), "list operations")
+	return listJSON[deconflict.Operation](ctx, r.q, "list operations", query, append(args, limit(f.Limit))...)
 }
 
 // PutOperation inserts or replaces an operation as given (the caller sets its

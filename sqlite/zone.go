@@ -48,24 +48,7 @@ func (r *reader) Zones(ctx context.Context, f deconflict.ZoneFilter) ([]deconfli
 		conds, args = append(conds, `o.kind = ?`), append(args, string(f.Kind))
 	}
 	query := `SELECT o.json FROM zone o` + where(conds) + ` ORDER BY o.party, o.id LIMIT ?`
-	rows, err := r.q.query(ctx, query, append(args, limit(f.Limit))...)
-	if err != nil {
-		return nil, wrap(err, "list zones")
-	}
-	defer rows.Close()
-	zs := []deconflict.Zone{}
-	for rows.Next() {
-		var js string
-		if err := rows.Scan(&js); err != nil {
-			return nil, wrap(err, "list zones")
-		}
-		var z deconflict.Zone
-		if err := decode(js, &z); err != nil {
-			return nil, err
-		}
-		zs = append(zs, z)
-	}
-	return zs, wrap(rows.Err(), "list zones")
+	return listJSON[deconflict.Zone](ctx, r.q, "list zones", query, append(args, limit(f.Limit))...)
 }
 
 // PutZone inserts or replaces a zone as given, its sharing targets and its
