@@ -59,51 +59,26 @@ type operationAnswer struct {
 }
 
 func (s *Server) putOperation(w http.ResponseWriter, r *http.Request, c deconflict.Caller) error {
-	id, err := pathID(r, "id")
+	in, err := s.readPut(w, r)
 	if err != nil {
 		return err
 	}
-	if _, err := query(r); err != nil {
-		return err
-	}
-	ifMatch, err := parseIfMatch(r)
+	op, err := decodeOperation(in.body, c.Party, in.id, s.limits)
 	if err != nil {
 		return err
 	}
-	data, err := s.readBody(w, r, mediaJSON)
+	res, err := s.cfg.Operations.PutOperation(r.Context(), c, op, in.ifMatch)
 	if err != nil {
 		return err
 	}
-	op, err := decodeOperation(data, c.Party, id, s.limits)
-	if err != nil {
-		return err
-	}
-	res, err := s.cfg.Operations.PutOperation(r.Context(), c, op, ifMatch)
-	if err != nil {
-		return err
-	}
-	status := http.StatusOK
-	if res.Created {
-		status = http.StatusCreated
-		w.Header().Set("Location", "/v1/operations/"+res.Operation.ID)
-	}
-	setETag(w, res.Operation.Version)
-	writeJSON(w, status, operationAnswer{Operation: normOperation(res.Operation), Conflicts: orEmpty(res.Conflicts)})
+	writeStored(w, res.Created, "/v1/operations/"+res.Operation.ID, res.Operation.Version,
+		operationAnswer{Operation: normOperation(res.Operation), Conflicts: orEmpty(res.Conflicts)})
 	return nil
 }
 
 func (s *Server) getOperation(w http.ResponseWriter, r *http.Request, c deconflict.Caller) error {
-	id, err := pathID(r, "id")
+	id, party, err := readGet(r)
 	if err != nil {
-		return err
-	}
-	q, err := query(r, "party")
-	if err != nil {
-		return err
-	}
-	var f deconflict.FieldErrors
-	party := optionalID(q, "party", &f)
-	if err := f.Err(); err != nil {
 		return err
 	}
 	op, err := s.cfg.Operations.Operation(r.Context(), c, party, id)

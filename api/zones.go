@@ -56,51 +56,26 @@ type zoneAnswer struct {
 }
 
 func (s *Server) putZone(w http.ResponseWriter, r *http.Request, c deconflict.Caller) error {
-	id, err := pathID(r, "id")
+	in, err := s.readPut(w, r)
 	if err != nil {
 		return err
 	}
-	if _, err := query(r); err != nil {
-		return err
-	}
-	ifMatch, err := parseIfMatch(r)
+	z, err := decodeZone(in.body, c.Party, in.id, s.limits)
 	if err != nil {
 		return err
 	}
-	data, err := s.readBody(w, r, mediaJSON)
+	res, err := s.cfg.Zones.PutZone(r.Context(), c, z, in.ifMatch)
 	if err != nil {
 		return err
 	}
-	z, err := decodeZone(data, c.Party, id, s.limits)
-	if err != nil {
-		return err
-	}
-	res, err := s.cfg.Zones.PutZone(r.Context(), c, z, ifMatch)
-	if err != nil {
-		return err
-	}
-	status := http.StatusOK
-	if res.Created {
-		status = http.StatusCreated
-		w.Header().Set("Location", "/v1/zones/"+res.Zone.ID)
-	}
-	setETag(w, res.Zone.Version)
-	writeJSON(w, status, zoneAnswer{Zone: normZone(res.Zone), Conflicts: orEmpty(res.Conflicts)})
+	writeStored(w, res.Created, "/v1/zones/"+res.Zone.ID, res.Zone.Version,
+		zoneAnswer{Zone: normZone(res.Zone), Conflicts: orEmpty(res.Conflicts)})
 	return nil
 }
 
 func (s *Server) getZone(w http.ResponseWriter, r *http.Request, c deconflict.Caller) error {
-	id, err := pathID(r, "id")
+	id, party, err := readGet(r)
 	if err != nil {
-		return err
-	}
-	q, err := query(r, "party")
-	if err != nil {
-		return err
-	}
-	var f deconflict.FieldErrors
-	party := optionalID(q, "party", &f)
-	if err := f.Err(); err != nil {
 		return err
 	}
 	z, err := s.cfg.Zones.Zone(r.Context(), c, party, id)
