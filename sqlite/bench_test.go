@@ -8,12 +8,14 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/cellindex"
 	"github.com/deconflict/deconflict/geo"
 	"github.com/deconflict/deconflict/sqlite"
 )
@@ -107,10 +109,26 @@ func benchOperation(tb testing.TB, rng *rand.Rand, party, id string) (deconflict
 	return op, index, len(cells)
 }
 
-// fillBench stores n operations of parties p0..p9, in transactions of 1,000.
-func fillBench(b testing.TB, s *sqlite.Store, n int) (cells int) {
-	ctx := context.Background()
+// benchObject is one generated operation and its index entries.
+type benchObject struct {
+	op    deconflict.Operation
+	index []deconflict.IndexedVolume
+}
+
+// benchObjects generates n operations of parties p0..p9, the same every time.
+func benchObjects(tb testing.TB, n int) (objs []benchObject, cells int) {
 	rng := rand.New(rand.NewPCG(1, 2))
+	for j := range n {
+		op, index, nc := benchOperation(tb, rng, fmt.Sprintf("p%d", j%10), fmt.Sprintf("op-%d", j))
+		objs = append(objs, benchObject{op, index})
+		cells += nc
+	}
+	return objs, cells
+}
+
+// fillBench stores objs, in transactions of 1,000.
+func fillBench(b testing.TB, s *sqlite.Store, objs []benchObject) {
+	ctx := context.Background()
 	err := s.Transact(ctx, func(tx deconflict.Tx) error {
 		for p := range 10 {
 			if err := tx.CreateParty(ctx, deconflict.Party{ID: fmt.Sprintf("p%d", p)}); err != nil {
@@ -122,12 +140,10 @@ func fillBench(b testing.TB, s *sqlite.Store, n int) (cells int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for i := 0; i < n; i += 1000 {
+	for i := 0; i < len(objs); i += 1000 {
 		err := s.Transact(ctx, func(tx deconflict.Tx) error {
-			for j := i; j < min(n, i+1000); j++ {
-				op, index, nc := benchOperation(b, rng, fmt.Sprintf("p%d", j%10), fmt.Sprintf("op-%d", j))
-				cells += nc
-				if err := tx.PutOperation(ctx, op, index); err != nil {
+			for _, o := range objs[i:min(len(objs), i+1000)] {
+				if err := tx.PutOperation(ctx, o.op, o.index); err != nil {
 					return err
 				}
 			}
@@ -137,7 +153,6 @@ func fillBench(b testing.TB, s *sqlite.Store, n int) (cells int) {
 			b.Fatal(err)
 		}
 	}
-	return cells
 }
 
 // BenchmarkCandidates measures candidate queries over 100,000 stored
@@ -161,18 +176,34 @@ func BenchmarkCandidates(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
+	objs, cells := benchObjects(b, objects)
 	if statErr != nil {
 		t0 := time.Now()
-		cells := fillBench(b, s, objects)
+		fillBench(b, s, objs)
 		b.Logf("stored %d operations with %d cells in %s", objects, cells, time.Since(t0).Round(time.Millisecond))
 	}
+	// The same entries in memory, searched in the same run: the baseline
+	// and the in-memory index side by side.
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	mem := cellindex.New()
+	for _, o := range objs {
+		mem.Put(cellindex.ObjectKey{Kind: deconflict.KindOperation, Party: o.op.Party, ID: o.op.ID}, o.op.Version, o.index)
+	}
+	var after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.Logf("in-memory index of %d operations: %.1f MiB of heap", objects, float64(after.HeapAlloc-before.HeapAlloc)/(1<<20))
 
 	ctx := context.Background()
 	for _, bc := range []struct {
 		name   string
 		window time.Duration
 		band   float64
-	}{{"hour", time.Hour, 1000}, {"day", 24 * time.Hour, 20_000}} {
+		memory bool
+	}{{"hour", time.Hour, 1000, false}, {"day", 24 * time.Hour, 20_000, false},
+		{"hour-memory", time.Hour, 1000, true}, {"day-memory", 24 * time.Hour, 20_000, true}} {
 		b.Run(bc.name, func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(3, 4))
 			qs := make([]deconflict.CandidateQuery, 1024)
@@ -197,7 +228,12 @@ func BenchmarkCandidates(b *testing.B) {
 			found := 0
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
-				got, err := s.Candidates(ctx, qs[i%len(qs)])
+				q := qs[i%len(qs)]
+				if bc.memory {
+					found += len(mem.Candidates(q))
+					continue
+				}
+				got, err := s.Candidates(ctx, q)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -241,7 +277,7 @@ func benchTransact(b *testing.B, clients int) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	fillBench(b, s, 0)
+	fillBench(b, s, nil)
 	ctx := context.Background()
 	// Operations are made before the clock starts: the benchmark is of the store.
 	type put struct {

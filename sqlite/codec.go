@@ -7,33 +7,21 @@ import (
 	"time"
 
 	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/cellindex"
 )
-
-// floorMilli and ceilMilli turn times into the unix milliseconds of filter
-// columns, rounding outward so that a filter on them never misses an object.
-// Every time from year 1 to 9999 fits.
-func floorMilli(t time.Time) int64 { return t.UnixMilli() }
-
-func ceilMilli(t time.Time) int64 {
-	ms := t.UnixMilli()
-	if t.Nanosecond()%int(time.Millisecond) != 0 {
-		ms++
-	}
-	return ms
-}
 
 // span returns the earliest start and latest end of volumes, open ends
 // standing for the start and end of time.
 func span(vs []deconflict.Volume) (start, end int64) {
 	if len(vs) == 0 {
-		return floorMilli(deconflict.StartOfTime), ceilMilli(deconflict.EndOfTime)
+		return cellindex.FloorMilli(deconflict.StartOfTime), cellindex.CeilMilli(deconflict.EndOfTime)
 	}
 	for i := range vs {
 		s, e := vs[i].Window()
-		if ms := floorMilli(s); i == 0 || ms < start {
+		if ms := cellindex.FloorMilli(s); i == 0 || ms < start {
 			start = ms
 		}
-		if ms := ceilMilli(e); i == 0 || ms > end {
+		if ms := cellindex.CeilMilli(e); i == 0 || ms > end {
 			end = ms
 		}
 	}

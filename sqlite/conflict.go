@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/cellindex"
 )
 
 // Conflicts lists stored conflicts in id order.
@@ -56,6 +57,6 @@ func (t *tx) PutConflict(ctx context.Context, c deconflict.ConflictRecord) error
 			b_kind = excluded.b_kind, b_party = excluded.b_party, b_id = excluded.b_id,
 			"end" = excluded."end", json = excluded.json`,
 		c.ID, string(c.State), string(c.A.Kind), c.A.Party, c.A.ID, string(c.B.Kind), c.B.Party, c.B.ID,
-		ceilMilli(c.Window.End), js)
+		cellindex.CeilMilli(c.Window.End), js)
 	return wrap(err, "put conflict %q", c.ID)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/cellindex"
 )
 
 // Seeks returns how many B-tree seeks of index_cell Candidates makes for q
@@ -13,13 +14,13 @@ func Seeks(ctx context.Context, s *Store, q deconflict.CandidateQuery) (int, err
 	if err != nil {
 		return 0, err
 	}
-	buckets, err := s.bucketLevels(ctx, floorMilli(q.Start), ceilMilli(q.End))
+	buckets, err := s.bucketLevels(ctx, cellindex.FloorMilli(q.Start), cellindex.CeilMilli(q.End))
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, b := range buckets {
-		n += len(appendRanges(nil, cells, b.levels))
+		n += len(cellindex.AppendRanges(nil, cells, b.levels))
 	}
 	return n, nil
 }

@@ -1,15 +1,14 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
-	"math/bits"
 	"slices"
 	"strings"
 
 	"github.com/golang/geo/s2"
 
 	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/cellindex"
 )
 
 // putIndex replaces the index entries of an object with index (none when
@@ -37,7 +36,7 @@ func (t *tx) putIndex(ctx context.Context, kind deconflict.ObjectKind, party, id
 		return wrap(err, "index %s %s/%s", kind, party, id)
 	}
 	for _, iv := range index {
-		start, end := floorMilli(iv.Start), ceilMilli(iv.End)
+		start, end := cellindex.FloorMilli(iv.Start), cellindex.CeilMilli(iv.End)
 		res, err := t.q.exec(ctx, `INSERT INTO index_volume
 			(kind, party, id, version, volume, start, "end", alt_lower_m, alt_upper_m)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -65,11 +64,8 @@ const cellColumns = 7 // of index_cell
 // insertCells files the cells of index volume row under the buckets of its
 // window [start, end).
 func (t *tx) insertCells(ctx context.Context, row, start, end int64, iv deconflict.IndexedVolume) error {
-	buckets := storeBuckets(start, end)
-	var levels int64
-	for _, c := range iv.Cells {
-		levels |= 1 << s2.CellID(c).Level()
-	}
+	buckets := cellindex.StoreBuckets(start, end)
+	levels := int64(cellindex.Levels(iv.Cells))
 	for _, b := range buckets {
 		if _, err := t.q.exec(ctx, `INSERT INTO index_bucket (bucket, levels) VALUES (?, ?)
 			ON CONFLICT (bucket) DO UPDATE SET levels = levels | excluded.levels
@@ -108,9 +104,6 @@ var insertCellsSQLs = func() (s [cellChunk + 1]string) {
 	return s
 }()
 
-// cellRange is a closed range of stored cell keys.
-type cellRange struct{ lo, hi int64 }
-
 // bucketLevels is a time bucket that holds cells, and the levels of the
 // cells it has ever held (bit l for level l).
 type bucketLevels struct {
@@ -135,40 +128,6 @@ func queryCells(cells []uint64) ([]s2.CellID, error) {
 	}
 	slices.Sort(out)
 	return out, nil
-}
-
-// appendRanges appends to rs the key ranges to look up in a bucket whose
-// cells have the given levels: each query cell's descendants and itself
-// (one range, [RangeMin, RangeMax], unless the bucket has nothing that
-// fine), and its ancestors (a range of one key each) at the levels the
-// bucket holds. Ranges come out sorted and merged, so that an ancestor that
-// several query cells share, or one that lies between two adjacent query
-// cells, costs no seek of its own. cells must be sorted.
-func appendRanges(rs []cellRange, cells []s2.CellID, levels uint32) []cellRange {
-	first := len(rs)
-	for _, id := range cells {
-		l := id.Level()
-		if levels>>l != 0 { // something at level l or finer
-			rs = append(rs, cellRange{cellKey(uint64(id.RangeMin())), cellKey(uint64(id.RangeMax()))})
-		}
-		for a := levels & (1<<l - 1); a != 0; a &= a - 1 {
-			k := cellKey(uint64(id.Parent(bits.TrailingZeros32(a))))
-			rs = append(rs, cellRange{k, k})
-		}
-	}
-	out := rs[first:]
-	slices.SortFunc(out, func(a, b cellRange) int { return cmp.Compare(a.lo, b.lo) })
-	n := 0
-	for _, r := range out {
-		// Keys are integers: adjacent ranges merge too.
-		if n > 0 && r.lo <= out[n-1].hi+1 {
-			out[n-1].hi = max(out[n-1].hi, r.hi)
-			continue
-		}
-		out[n] = r
-		n++
-	}
-	return rs[:first+n]
 }
 
 // maxRanges bounds the ranges of one statement (three variables each;
@@ -196,15 +155,15 @@ func (r *reader) Candidates(ctx context.Context, q deconflict.CandidateQuery) ([
 	if len(cells) == 0 {
 		return out, nil
 	}
-	start, end := floorMilli(q.Start), ceilMilli(q.End)
+	start, end := cellindex.FloorMilli(q.Start), cellindex.CeilMilli(q.End)
 	buckets, err := r.bucketLevels(ctx, start, end)
 	if err != nil {
 		return nil, err
 	}
 	var ranges []bucketRange
-	var rs []cellRange
+	var rs []cellindex.Range[uint64]
 	for _, b := range buckets {
-		rs = appendRanges(rs[:0], cells, b.levels)
+		rs = cellindex.AppendRanges(rs[:0], cells, b.levels)
 		for _, rg := range rs {
 			ranges = append(ranges, bucketRange{b.bucket, rg})
 		}
@@ -229,16 +188,16 @@ func (r *reader) Candidates(ctx context.Context, q deconflict.CandidateQuery) ([
 // bucketRange is a range of cell keys in one time bucket.
 type bucketRange struct {
 	bucket int64
-	cellRange
+	cellindex.Range[uint64]
 }
 
 // bucketLevels returns the buckets that hold cells among those a search
 // window [start, end) touches, with the levels of their cells.
 func (r *reader) bucketLevels(ctx context.Context, start, end int64) ([]bucketLevels, error) {
-	qb := queryBuckets(start, end)
+	qb := cellindex.QueryBuckets(start, end)
 	args := make([]any, 0, 2*len(qb))
 	for _, b := range qb {
-		args = append(args, b.lo, b.hi)
+		args = append(args, b.Lo, b.Hi)
 	}
 	rows, err := r.q.query(ctx, bucketLevelsSQL, args...)
 	if err != nil {
@@ -256,7 +215,7 @@ func (r *reader) bucketLevels(ctx context.Context, start, end int64) ([]bucketLe
 	return out, wrap(rows.Err(), "find candidates")
 }
 
-var bucketLevelsSQL = `WITH t (lo, hi) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?), ", allTime+1), ", ") + `)
+var bucketLevelsSQL = `WITH t (lo, hi) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?), ", cellindex.AllTime+1), ", ") + `)
 	SELECT b.bucket, b.levels FROM t CROSS JOIN index_bucket b WHERE b.bucket BETWEEN t.lo AND t.hi`
 
 func (r *reader) candidates(ctx context.Context, ranges []bucketRange, start, end int64, q deconflict.CandidateQuery) ([]deconflict.Candidate, error) {
@@ -266,7 +225,7 @@ func (r *reader) candidates(ctx context.Context, ranges []bucketRange, start, en
 	}
 	args := make([]any, 0, 3*size+5)
 	for _, rg := range ranges {
-		args = append(args, rg.bucket, rg.lo, rg.hi)
+		args = append(args, rg.bucket, cellKey(rg.Lo), cellKey(rg.Hi))
 	}
 	for range size - len(ranges) {
 		// A NULL bucket matches nothing, and SQLite skips the seek.

@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/cellindex"
 )
 
 // Operation returns one operation.
@@ -49,10 +50,10 @@ func (r *reader) Operations(ctx context.Context, f deconflict.OperationFilter) (
 		conds, args = append(conds, `o.state = ?`), append(args, string(f.State))
 	}
 	if !f.From.IsZero() {
-		conds, args = append(conds, `o."end" > ?`), append(args, floorMilli(f.From))
+		conds, args = append(conds, `o."end" > ?`), append(args, cellindex.FloorMilli(f.From))
 	}
 	if !f.To.IsZero() {
-		conds, args = append(conds, `o.start < ?`), append(args, ceilMilli(f.To))
+		conds, args = append(conds, `o.start < ?`), append(args, cellindex.CeilMilli(f.To))
 	}
 	query := `SELECT o.json FROM operation o` + where(conds) + ` ORDER BY o.party, o.id LIMIT ?`
 	return listJSON[deconflict.Operation](ctx, r.q, "list operations", query, append(args, limit(f.Limit))...)

@@ -23,28 +23,17 @@ type searched struct {
 	seq      int64 // the last change the snapshot included
 }
 
-// searchSnapshot runs detect on a snapshot of the committed state.
-func (s *Service) searchSnapshot(ctx context.Context, subj *object, qs []deconflict.CandidateQuery, now time.Time) (searched, error) {
-	var out searched
-	err := s.store.Snapshot(ctx, func(r deconflict.Reader, seq int64) error {
-		fs, err := s.detect(ctx, r, subj, qs, now)
-		out = searched{findings: fs, seq: seq}
-		return err
-	})
-	return out, err
-}
-
-// catchUp returns the findings of subj as of the transaction tx, from those
-// found on a snapshot: objects written since the snapshot are dropped from
-// them and judged again in their current version. When tx no longer keeps
-// every change since the snapshot, it searches afresh.
-func (s *Service) catchUp(ctx context.Context, tx deconflict.Tx, subj *object, qs []deconflict.CandidateQuery, pre searched, now time.Time) ([]finding, error) {
-	changes, complete, err := tx.ChangesSince(ctx, pre.seq)
+// catchUp returns the findings of subj as of r (the transaction, or the
+// store), from those found up to change pre.seq: objects written since are
+// dropped from them and judged again in their current version. When r no
+// longer keeps every change since, it searches afresh with r's own index.
+func (s *Service) catchUp(ctx context.Context, r deconflict.Reader, subj *object, qs []deconflict.CandidateQuery, pre searched, now time.Time) ([]finding, error) {
+	changes, complete, err := r.ChangesSince(ctx, pre.seq)
 	if err != nil {
 		return nil, err
 	}
 	if !complete {
-		return s.detect(ctx, tx, subj, qs, now)
+		return s.detect(ctx, r, r, subj, qs, now)
 	}
 	// The snapshot judged the submission before it had its new version.
 	for i := range pre.findings {
@@ -74,7 +63,7 @@ func (s *Service) catchUp(ctx context.Context, tx deconflict.Tx, subj *object, q
 		if !c.Live {
 			continue
 		}
-		other, err := s.load(ctx, tx, deconflict.ObjectRef{Kind: k.kind, Party: k.party, ID: k.id, Version: c.Version})
+		other, err := s.load(ctx, r, deconflict.ObjectRef{Kind: k.kind, Party: k.party, ID: k.id, Version: c.Version})
 		if err != nil {
 			return nil, err
 		}

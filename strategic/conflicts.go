@@ -24,7 +24,12 @@ func (s *Service) CheckConflicts(ctx context.Context, caller deconflict.Caller, 
 	if err := checkShareTargets(ctx, s.store, p.op.ShareWith); err != nil {
 		return nil, err
 	}
-	fs, err := s.detect(ctx, s.store, p.obj, p.queries, s.now().UTC())
+	now := s.now().UTC()
+	pre, err := s.searchIndex(ctx, p.obj, p.queries, now)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := s.catchUp(ctx, s.store, p.obj, p.queries, pre, now)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +91,7 @@ const sweepBatch = 500
 
 // sweepSome closes up to sweepBatch ended conflicts in one transaction.
 func (s *Service) sweepSome(ctx context.Context) (closed int, err error) {
-	err = s.store.Transact(ctx, func(tx deconflict.Tx) error {
+	err = s.transact(ctx, func(tx deconflict.Tx) error {
 		closed = 0
 		now := s.now().UTC()
 		recs, err := tx.Conflicts(ctx, deconflict.ConflictFilter{State: deconflict.ConflictOpen, EndedBy: now, Limit: sweepBatch})

@@ -24,11 +24,11 @@ type volumePair struct{ i, j int }
 // the live objects of other parties in r, one per other object, ordered by
 // the other object. Conflicts whose window ended before now are not
 // reported: nobody can act on them any more, and Sweep closes them.
-func (s *Service) detect(ctx context.Context, r deconflict.Reader, subj *object, qs []deconflict.CandidateQuery, now time.Time) ([]finding, error) {
+func (s *Service) detect(ctx context.Context, r deconflict.Reader, src candidateSource, subj *object, qs []deconflict.CandidateQuery, now time.Time) ([]finding, error) {
 	// The index names volume pairs; only those are judged.
 	pairs := map[cacheKey][]volumePair{}
 	for i, q := range qs {
-		cands, err := r.Candidates(ctx, q)
+		cands, err := src.Candidates(ctx, q)
 		if err != nil {
 			return nil, err
 		}

@@ -12,3 +12,10 @@ func (s *Service) IndexEntries(op deconflict.Operation) ([]deconflict.IndexedVol
 	}
 	return operationIndex(vols, coverings(vols, s.settings.OperationMinima.LateralM/2)), nil
 }
+
+// IndexCandidates answers q from the in-memory index, with the change up to
+// which that index is complete.
+func (s *Service) IndexCandidates(q deconflict.CandidateQuery) ([]deconflict.Candidate, int64) {
+	seq := s.index.seq.Load()
+	return s.index.ix.Load().Candidates(q), seq
+}

@@ -19,6 +19,9 @@ type object struct {
 	policy    deconflict.Policy         // zones only
 	minima    deconflict.Minima         // zones only: their own, or the deployment's zone minima
 	volumes   []*geo.Volume
+	// index holds the object's entries in the candidate index when they were
+	// computed with it (nil otherwise; see Service.indexEntries).
+	index []deconflict.IndexedVolume
 }
 
 // withVersion returns a copy of o naming version v; the volumes are shared.
@@ -149,11 +152,9 @@ func (s *Service) load(ctx context.Context, r deconflict.Reader, want deconflict
 		if o, ok := s.cache.Get(cacheKey{want.Kind, want.Party, want.ID, op.Version}); ok {
 			return o, nil
 		}
-		vols, err := compileStored(op.Volumes, false, want)
-		if err != nil {
+		if o, err = s.compileOperation(&op, false); err != nil {
 			return nil, err
 		}
-		o = operationObject(&op, vols)
 	case deconflict.KindZone:
 		z, err := r.Zone(ctx, want.Party, want.ID)
 		if deconflict.ErrorCode(err) == deconflict.ENOTFOUND {
@@ -165,15 +166,43 @@ func (s *Service) load(ctx context.Context, r deconflict.Reader, want deconflict
 		if o, ok := s.cache.Get(cacheKey{want.Kind, want.Party, want.ID, z.Version}); ok {
 			return o, nil
 		}
-		vols, err := compileStored(z.Volumes, true, want)
-		if err != nil {
+		if o, err = s.compileZone(&z, false); err != nil {
 			return nil, err
 		}
-		o = s.zoneObject(&z, vols)
 	default:
 		return nil, fmt.Errorf("strategic: unknown object kind %q", want.Kind)
 	}
 	s.cache.Add(keyOf(o.ref), o)
+	return o, nil
+}
+
+// compileOperation compiles a stored operation, with its index entries when
+// withIndex is set and it is live.
+func (s *Service) compileOperation(op *deconflict.Operation, withIndex bool) (*object, error) {
+	ref := deconflict.ObjectRef{Kind: deconflict.KindOperation, Party: op.Party, ID: op.ID, Version: op.Version}
+	vols, err := compileStored(op.Volumes, false, ref)
+	if err != nil {
+		return nil, err
+	}
+	o := operationObject(op, vols)
+	if withIndex && op.State.Live() {
+		o.index = operationIndex(vols, coverings(vols, s.settings.OperationMinima.LateralM/2))
+	}
+	return o, nil
+}
+
+// compileZone compiles a stored zone, with its index entries when withIndex
+// is set.
+func (s *Service) compileZone(z *deconflict.Zone, withIndex bool) (*object, error) {
+	ref := deconflict.ObjectRef{Kind: deconflict.KindZone, Party: z.Party, ID: z.ID, Version: z.Version}
+	vols, err := compileStored(z.Volumes, true, ref)
+	if err != nil {
+		return nil, err
+	}
+	o := s.zoneObject(z, vols)
+	if withIndex {
+		o.index = zoneIndex(vols, o.minima, coverings(vols, o.minima.LateralM))
+	}
 	return o, nil
 }
 

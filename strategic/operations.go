@@ -53,6 +53,7 @@ func (s *Service) prepareOperation(op deconflict.Operation, store bool) (*prepar
 		covs := coverings(vols, s.settings.OperationMinima.LateralM/2)
 		if store {
 			p.index = operationIndex(vols, covs)
+			p.obj.index = p.index
 		}
 		p.queries = queries(vols, covs, s.settings.OperationMinima, s.settings.TimeBuffer, op.Party)
 	}
@@ -74,7 +75,7 @@ func (s *Service) PutOperation(ctx context.Context, caller deconflict.Caller, op
 	if p.op.State.Live() {
 		// The search runs here, outside the writer; the transaction only
 		// catches up with what was written since (see catchUp).
-		if pre, err = s.searchSnapshot(ctx, p.obj, p.queries, s.now().UTC()); err != nil {
+		if pre, err = s.searchIndex(ctx, p.obj, p.queries, s.now().UTC()); err != nil {
 			return deconflict.PutOperationResult{}, err
 		}
 	}
@@ -82,7 +83,7 @@ func (s *Service) PutOperation(ctx context.Context, caller deconflict.Caller, op
 		res deconflict.PutOperationResult
 		obj *object
 	)
-	err = s.store.Transact(ctx, func(tx deconflict.Tx) error {
+	err = s.transact(ctx, func(tx deconflict.Tx) error {
 		now := s.now().UTC()
 		next := p.op
 		cur, err := tx.Operation(ctx, next.Party, next.ID)
@@ -303,7 +304,7 @@ func (s *Service) CancelOperation(ctx context.Context, caller deconflict.Caller,
 		return deconflict.Operation{}, err
 	}
 	var res deconflict.Operation
-	err := s.store.Transact(ctx, func(tx deconflict.Tx) error {
+	err := s.transact(ctx, func(tx deconflict.Tx) error {
 		now := s.now().UTC()
 		cur, err := tx.Operation(ctx, caller.Party, id)
 		if deconflict.ErrorCode(err) == deconflict.ENOTFOUND {

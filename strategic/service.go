@@ -54,6 +54,7 @@ type Service struct {
 	cache    *lru.Cache[cacheKey, *object]
 	refKey   []byte
 	journal  Journal
+	index    liveIndex
 }
 
 var (
@@ -85,6 +86,9 @@ func New(ctx context.Context, store deconflict.Store, cfg Config) (*Service, err
 	if s.refKey, err = loadRefKey(ctx, store); err != nil {
 		return nil, err
 	}
+	if err := s.loadIndex(ctx); err != nil {
+		return nil, fmt.Errorf("strategic: load the candidate index: %w", err)
+	}
 	return s, nil
 }
 
@@ -110,6 +114,16 @@ func loadRefKey(ctx context.Context, store deconflict.Store) ([]byte, error) {
 		return nil, fmt.Errorf("strategic: ref key in the store is %d bytes, too short", len(key))
 	}
 	return key, nil
+}
+
+// transact runs fn in a store transaction and, once it has committed, brings
+// the in-memory index up to date with it.
+func (s *Service) transact(ctx context.Context, fn func(tx deconflict.Tx) error) error {
+	err := s.store.Transact(ctx, fn)
+	if err == nil {
+		s.refreshIndex(ctx)
+	}
+	return err
 }
 
 // record hands a change to the journal, if any.

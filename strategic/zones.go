@@ -28,10 +28,11 @@ func (s *Service) prepareZone(z deconflict.Zone) (*preparedZone, error) {
 	}
 	obj := s.zoneObject(&z, vols)
 	covs := coverings(vols, obj.minima.LateralM)
+	obj.index = zoneIndex(vols, obj.minima, covs)
 	return &preparedZone{
 		zone:    z,
 		obj:     obj,
-		index:   zoneIndex(vols, obj.minima, covs),
+		index:   obj.index,
 		queries: queries(vols, covs, obj.minima, s.settings.TimeBuffer, z.Party),
 	}, nil
 }
@@ -55,7 +56,7 @@ func (s *Service) PutZone(ctx context.Context, caller deconflict.Caller, z decon
 	}
 	var res deconflict.PutZoneResult
 	var obj *object
-	err = s.store.Transact(ctx, func(tx deconflict.Tx) error {
+	err = s.transact(ctx, func(tx deconflict.Tx) error {
 		r, o, err := s.putZoneTx(ctx, tx, p, ifMatch)
 		res, obj = r, o
 		return err
@@ -108,7 +109,7 @@ func (s *Service) putZoneTx(ctx context.Context, tx deconflict.Tx, p *preparedZo
 	if err != nil {
 		return deconflict.PutZoneResult{}, nil, err
 	}
-	fs, err := s.detect(ctx, tx, obj, p.queries, now)
+	fs, err := s.detect(ctx, tx, tx, obj, p.queries, now)
 	if err != nil {
 		return deconflict.PutZoneResult{}, nil, err
 	}
@@ -181,7 +182,7 @@ func (s *Service) DeleteZone(ctx context.Context, caller deconflict.Caller, id s
 	if err := requireParty(caller); err != nil {
 		return err
 	}
-	return s.store.Transact(ctx, func(tx deconflict.Tx) error {
+	return s.transact(ctx, func(tx deconflict.Tx) error {
 		now := s.now().UTC()
 		cur, err := tx.Zone(ctx, caller.Party, id)
 		if deconflict.ErrorCode(err) == deconflict.ENOTFOUND {
@@ -243,7 +244,7 @@ func (s *Service) ImportZones(ctx context.Context, caller deconflict.Caller, zon
 	}
 	out := make([]deconflict.Zone, len(ps))
 	objs := make([]*object, len(ps))
-	err := s.store.Transact(ctx, func(tx deconflict.Tx) error {
+	err := s.transact(ctx, func(tx deconflict.Tx) error {
 		for i, p := range ps {
 			res, obj, err := s.putZoneTx(ctx, tx, p, 0)
 			if err != nil {

@@ -1,4 +1,4 @@
-package sqlite
+package cellindex
 
 import (
 	"math/rand/v2"
@@ -15,7 +15,7 @@ func TestBucketsFindEveryOverlap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	spans := []time.Duration{time.Millisecond, time.Minute, time.Hour, 3 * time.Hour, 5 * time.Hour,
 		30 * time.Hour, 7 * 24 * time.Hour, 200 * 24 * time.Hour, 10 * 365 * 24 * time.Hour}
-	base := floorMilli(time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC))
+	base := FloorMilli(time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC))
 	window := func() (int64, int64) {
 		switch rng.IntN(12) {
 		case 0:
@@ -35,21 +35,21 @@ func TestBucketsFindEveryOverlap(t *testing.T) {
 			continue
 		}
 		found := false
-		qb := queryBuckets(qs, qe)
-		for _, b := range storeBuckets(ss, se) {
+		qb := QueryBuckets(qs, qe)
+		for _, b := range StoreBuckets(ss, se) {
 			for _, r := range qb {
-				found = found || (r.lo <= b && b <= r.hi)
+				found = found || (r.Lo <= b && b <= r.Hi)
 			}
 		}
 		if !found {
 			t.Fatalf("stored [%d, %d) overlaps search [%d, %d) but shares no bucket: %v vs %v",
-				ss, se, qs, qe, storeBuckets(ss, se), qb)
+				ss, se, qs, qe, StoreBuckets(ss, se), qb)
 		}
 	}
 }
 
 func TestStoreBuckets(t *testing.T) {
-	at := func(h int) int64 { return floorMilli(time.Date(2026, 11, 24, h, 0, 0, 0, time.UTC)) }
+	at := func(h int) int64 { return FloorMilli(time.Date(2026, 11, 24, h, 0, 0, 0, time.UTC)) }
 	cases := []struct {
 		name        string
 		start, end  int64
@@ -60,13 +60,13 @@ func TestStoreBuckets(t *testing.T) {
 		{"four hours", at(10), at(14), 0, 4},
 		{"five hours: days", at(10), at(15), 1, 1},
 		{"a week: 32 days", at(0), at(7 * 24), 2, 1},
-		{"open ended: all time", floorMilli(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), maxMilli, allTime, 1},
-		{"all time", minMilli, maxMilli, allTime, 1},
+		{"open ended: all time", FloorMilli(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), maxMilli, AllTime, 1},
+		{"all time", minMilli, maxMilli, AllTime, 1},
 		{"empty window", at(10), at(10), 0, 1},
 		{"before year 1 clamps", minMilli - 1e12, minMilli + 1, 0, 1},
 	}
 	for _, c := range cases {
-		got := storeBuckets(c.start, c.end)
+		got := StoreBuckets(c.start, c.end)
 		if len(got) != c.want || int(got[0]>>40) != c.level {
 			t.Errorf("%s: %d buckets at level %d, want %d at level %d", c.name, len(got), got[0]>>40, c.want, c.level)
 		}
