@@ -86,7 +86,6 @@ type Reader interface {
 	Operations(ctx context.Context, f OperationFilter) ([]Operation, error)
 	Zone(ctx context.Context, party, id string) (Zone, error)
 	Zones(ctx context.Context, f ZoneFilter) ([]Zone, error)
-	Candidates(ctx context.Context, q CandidateQuery) ([]Candidate, error)
 	Conflicts(ctx context.Context, f ConflictFilter) ([]ConflictRecord, error)
 	// Meta reads a server setting kept in the store (ENOTFOUND if unset).
 	Meta(ctx context.Context, key string) ([]byte, error)
@@ -116,10 +115,9 @@ type Tx interface {
 	PutGroup(ctx context.Context, g Group) error
 	AddToken(ctx context.Context, t Token) error
 	RevokeToken(ctx context.Context, prefix string) error
-	// PutOperation inserts or replaces an operation and its index entries
-	// (none for an operation that is not live).
-	PutOperation(ctx context.Context, op Operation, index []IndexedVolume) error
-	PutZone(ctx context.Context, z Zone, index []IndexedVolume) error
+	// PutOperation inserts or replaces an operation.
+	PutOperation(ctx context.Context, op Operation) error
+	PutZone(ctx context.Context, z Zone) error
 	DeleteZone(ctx context.Context, party, id string) error
 	// PutConflict inserts or replaces a conflict by ID.
 	PutConflict(ctx context.Context, c ConflictRecord) error

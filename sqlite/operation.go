@@ -60,9 +60,8 @@ func (r *reader) Operations(ctx context.Context, f deconflict.OperationFilter) (
 }
 
 // PutOperation inserts or replaces an operation as given (the caller sets its
-// version and times), its sharing targets and its index entries. An
-// operation that is not live gets no index entries whatever index holds.
-func (t *tx) PutOperation(ctx context.Context, op deconflict.Operation, index []deconflict.IndexedVolume) error {
+// version and times) and its sharing targets, and numbers the change.
+func (t *tx) PutOperation(ctx context.Context, op deconflict.Operation) error {
 	ctx, err := t.begin(ctx)
 	if err != nil {
 		return err
@@ -87,11 +86,5 @@ func (t *tx) PutOperation(ctx context.Context, op deconflict.Operation, index []
 	if err := t.putShares(ctx, "operation_share", op.Party, op.ID, op.ShareWith); err != nil {
 		return wrap(err, "put operation %s/%s", op.Party, op.ID)
 	}
-	if !op.State.Live() {
-		index = nil
-	}
-	if err := t.recordChange(ctx, deconflict.KindOperation, op.Party, op.ID, op.Version, op.State.Live()); err != nil {
-		return err
-	}
-	return t.putIndex(ctx, deconflict.KindOperation, op.Party, op.ID, op.Version, len(op.Volumes), index)
+	return t.recordChange(ctx, deconflict.KindOperation, op.Party, op.ID, op.Version, op.State.Live())
 }

@@ -277,11 +277,11 @@ func TestVisibleByStoredGroups(t *testing.T) {
 			}
 		}
 		if err := tx.PutZone(ctx, deconflict.Zone{Party: "owner", ID: "z", Version: 1, Kind: deconflict.ZoneProtected,
-			ShareWith: []string{"group:g"}}, nil); err != nil {
+			ShareWith: []string{"group:g"}}); err != nil {
 			return err
 		}
 		return tx.PutOperation(ctx, deconflict.Operation{Party: "owner", ID: "o", Version: 1, State: deconflict.StatePlanned,
-			ShareWith: []string{"group:g"}}, nil)
+			ShareWith: []string{"group:g"}})
 	})
 	if err != nil {
 		t.Fatal(err)

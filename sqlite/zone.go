@@ -51,9 +51,9 @@ func (r *reader) Zones(ctx context.Context, f deconflict.ZoneFilter) ([]deconfli
 	return listJSON[deconflict.Zone](ctx, r.q, "list zones", query, append(args, limit(f.Limit))...)
 }
 
-// PutZone inserts or replaces a zone as given, its sharing targets and its
-// index entries.
-func (t *tx) PutZone(ctx context.Context, z deconflict.Zone, index []deconflict.IndexedVolume) error {
+// PutZone inserts or replaces a zone as given and its sharing targets, and
+// numbers the change.
+func (t *tx) PutZone(ctx context.Context, z deconflict.Zone) error {
 	ctx, err := t.begin(ctx)
 	if err != nil {
 		return err
@@ -75,13 +75,10 @@ func (t *tx) PutZone(ctx context.Context, z deconflict.Zone, index []deconflict.
 	if err := t.putShares(ctx, "zone_share", z.Party, z.ID, z.ShareWith); err != nil {
 		return wrap(err, "put zone %s/%s", z.Party, z.ID)
 	}
-	if err := t.recordChange(ctx, deconflict.KindZone, z.Party, z.ID, z.Version, true); err != nil {
-		return err
-	}
-	return t.putIndex(ctx, deconflict.KindZone, z.Party, z.ID, z.Version, len(z.Volumes), index)
+	return t.recordChange(ctx, deconflict.KindZone, z.Party, z.ID, z.Version, true)
 }
 
-// DeleteZone removes a zone, its shares and its index entries. Conflicts
+// DeleteZone removes a zone and its shares, and numbers the change. Conflicts
 // that name it stay (they are the record); closing them is the caller's.
 func (t *tx) DeleteZone(ctx context.Context, party, id string) error {
 	ctx, err := t.begin(ctx)
@@ -96,10 +93,7 @@ func (t *tx) DeleteZone(ctx context.Context, party, id string) error {
 	if err != nil {
 		return wrap(err, "delete zone %s/%s", party, id)
 	}
-	if err := t.recordChange(ctx, deconflict.KindZone, party, id, version, false); err != nil {
-		return err
-	}
-	return t.putIndex(ctx, deconflict.KindZone, party, id, 0, 0, nil)
+	return t.recordChange(ctx, deconflict.KindZone, party, id, version, false)
 }
 
 func quote(s string) string { return strconv.Quote(s) }

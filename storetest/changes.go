@@ -46,7 +46,7 @@ func testChanges(t *testing.T, s deconflict.Store) {
 		t.Errorf("the snapshot saw version %d of a write made after it began, want 1", seen.Version)
 	}
 	hospital := zone("un", "hospital", deconflict.ZoneProtected)
-	write(t, s, func(ctx context.Context, tx deconflict.Tx) error { return tx.PutZone(ctx, hospital, nil) })
+	write(t, s, func(ctx context.Context, tx deconflict.Tx) error { return tx.PutZone(ctx, hospital) })
 	write(t, s, func(ctx context.Context, tx deconflict.Tx) error { return tx.DeleteZone(ctx, "un", "hospital") })
 
 	all := changes(base)
@@ -80,7 +80,7 @@ func testChanges(t *testing.T, s deconflict.Store) {
 	}
 	// A failed transaction leaves no change behind.
 	_ = writeErr(s, func(ctx context.Context, tx deconflict.Tx) error {
-		if err := tx.PutZone(ctx, hospital, nil); err != nil {
+		if err := tx.PutZone(ctx, hospital); err != nil {
 			return err
 		}
 		return deconflict.Errorf(deconflict.EINVALID, "changed my mind")

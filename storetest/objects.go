@@ -34,7 +34,7 @@ func putOps(t *testing.T, s deconflict.Store, ops ...deconflict.Operation) {
 	t.Helper()
 	write(t, s, func(ctx context.Context, tx deconflict.Tx) error {
 		for _, op := range ops {
-			if err := tx.PutOperation(ctx, op, nil); err != nil {
+			if err := tx.PutOperation(ctx, op); err != nil {
 				return err
 			}
 		}
@@ -92,7 +92,7 @@ func testOperations(t *testing.T, s deconflict.Store) {
 	wantCode(t, "operation looked up under another party", err, deconflict.ENOTFOUND)
 
 	err = writeErr(s, func(ctx context.Context, tx deconflict.Tx) error {
-		return tx.PutOperation(ctx, operation("ghost", "x", deconflict.StatePlanned, at(1, 0), at(2, 0)), nil)
+		return tx.PutOperation(ctx, operation("ghost", "x", deconflict.StatePlanned, at(1, 0), at(2, 0)))
 	})
 	wantCode(t, "operation of an unknown party", err, deconflict.EINVALID, deconflict.ENOTFOUND)
 }
@@ -176,7 +176,7 @@ func testZones(t *testing.T, s deconflict.Store) {
 	exercise := zone("sy", "exercise", deconflict.ZoneRestricted)
 	write(t, s, func(ctx context.Context, tx deconflict.Tx) error {
 		for _, z := range []deconflict.Zone{hospital, border, exercise} {
-			if err := tx.PutZone(ctx, z, nil); err != nil {
+			if err := tx.PutZone(ctx, z); err != nil {
 				return err
 			}
 		}
@@ -211,7 +211,7 @@ func testZones(t *testing.T, s deconflict.Store) {
 	// Replace, then delete.
 	border2 := border
 	border2.Version, border2.Policy, border2.ShareWith = 2, deconflict.PolicyDeny, []string{"all"}
-	write(t, s, func(ctx context.Context, tx deconflict.Tx) error { return tx.PutZone(ctx, border2, nil) })
+	write(t, s, func(ctx context.Context, tx deconflict.Tx) error { return tx.PutZone(ctx, border2) })
 	got, _ = s.Zone(ctx, "tr", "border")
 	sameJSON(t, "zone after replacing", got, border2)
 	write(t, s, func(ctx context.Context, tx deconflict.Tx) error { return tx.DeleteZone(ctx, "tr", "border") })

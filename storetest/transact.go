@@ -21,7 +21,7 @@ func testTransact(t *testing.T, s deconflict.Store) {
 		if err := tx.SetMeta(ctx, "k", []byte("v")); err != nil {
 			return err
 		}
-		if err := tx.PutOperation(ctx, operation("temp", "op", deconflict.StatePlanned, at(1, 0), at(2, 0)), nil); err != nil {
+		if err := tx.PutOperation(ctx, operation("temp", "op", deconflict.StatePlanned, at(1, 0), at(2, 0))); err != nil {
 			return err
 		}
 		return errTest
@@ -56,7 +56,7 @@ func testTransact(t *testing.T, s deconflict.Store) {
 		if p, err := tx.Party(ctx, "q"); err != nil || len(p.Groups) != 1 {
 			t.Errorf("party read in its own transaction: %+v, %v", p, err)
 		}
-		if err := tx.PutOperation(ctx, operation("q", "op", deconflict.StatePlanned, at(1, 0), at(2, 0)), nil); err != nil {
+		if err := tx.PutOperation(ctx, operation("q", "op", deconflict.StatePlanned, at(1, 0), at(2, 0))); err != nil {
 			return err
 		}
 		if ops, err := tx.Operations(ctx, deconflict.OperationFilter{Party: "q"}); err != nil || len(ops) != 1 {

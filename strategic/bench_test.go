@@ -90,22 +90,13 @@ func fill() (*benchEnv, error) {
 			return nil, err
 		}
 	}
-	svc, err := strategic.New(ctx, st, strategic.Config{Now: func() time.Time { return t0.Add(-time.Hour) }})
-	if err != nil {
-		return nil, err
-	}
 	// One party's operations never conflict with each other, so the fill
-	// writes them straight to the store, many to a transaction, with the
-	// index entries PutOperation would write.
-	type entry struct {
-		op    deconflict.Operation
-		index []deconflict.IndexedVolume
-	}
-	entries := make([]entry, benchPrefill)
+	// writes them straight to the store, many to a transaction; the service
+	// started afterwards indexes them.
+	entries := make([]deconflict.Operation, benchPrefill)
 	var (
 		wg   sync.WaitGroup
 		next atomic.Int64
-		fail atomic.Value
 	)
 	for range 2 {
 		wg.Add(1)
@@ -120,23 +111,15 @@ func fill() (*benchEnv, error) {
 				o := op(fmt.Sprintf("a%05d", i), randomVolume(rng))
 				o.Party, o.State, o.Version, o.ShareWith = "alpha", deconflict.StatePlanned, 1, []string{"all"}
 				o.CreatedAt, o.UpdatedAt = t0.Add(-2*time.Hour), t0.Add(-2*time.Hour)
-				index, err := svc.IndexEntries(o)
-				if err != nil {
-					fail.Store(err)
-					return
-				}
-				entries[i] = entry{o, index}
+				entries[i] = o
 			}
 		}()
 	}
 	wg.Wait()
-	if err, _ := fail.Load().(error); err != nil {
-		return nil, err
-	}
 	for lo := 0; lo < benchPrefill; lo += 500 {
 		err := st.Transact(ctx, func(tx deconflict.Tx) error {
 			for _, e := range entries[lo:min(lo+500, benchPrefill)] {
-				if err := tx.PutOperation(ctx, e.op, e.index); err != nil {
+				if err := tx.PutOperation(ctx, e); err != nil {
 					return err
 				}
 			}
@@ -145,6 +128,10 @@ func fill() (*benchEnv, error) {
 		if err != nil {
 			return nil, err
 		}
+	}
+	svc, err := strategic.New(ctx, st, strategic.Config{Now: func() time.Time { return t0.Add(-time.Hour) }})
+	if err != nil {
+		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(99, 7))
 	be := &benchEnv{svc: svc}

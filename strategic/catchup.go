@@ -26,14 +26,14 @@ type searched struct {
 // catchUp returns the findings of subj as of r (the transaction, or the
 // store), from those found up to change pre.seq: objects written since are
 // dropped from them and judged again in their current version. When r no
-// longer keeps every change since, it searches afresh with r's own index.
+// longer keeps every change since, it judges every live object of r.
 func (s *Service) catchUp(ctx context.Context, r deconflict.Reader, subj *object, qs []deconflict.CandidateQuery, pre searched, now time.Time) ([]finding, error) {
 	changes, complete, err := r.ChangesSince(ctx, pre.seq)
 	if err != nil {
 		return nil, err
 	}
 	if !complete {
-		return s.detect(ctx, r, r, subj, qs, now)
+		return s.detectAll(ctx, r, subj, now)
 	}
 	// The snapshot judged the submission before it had its new version.
 	for i := range pre.findings {
@@ -74,11 +74,59 @@ func (s *Service) catchUp(ctx context.Context, r deconflict.Reader, subj *object
 			fs = append(fs, f)
 		}
 	}
+	sortFindings(fs)
+	return fs, nil
+}
+
+// detectAll judges subj against every live object of r: exact, slow, and
+// only needed when the in-memory index has fallen further behind the store
+// than the store's change log reaches (see catchUp).
+func (s *Service) detectAll(ctx context.Context, r deconflict.Reader, subj *object, now time.Time) ([]finding, error) {
+	var refs []deconflict.ObjectRef
+	for _, state := range []deconflict.OperationState{deconflict.StatePlanned, deconflict.StateActive} {
+		ops, err := r.Operations(ctx, deconflict.OperationFilter{State: state})
+		if err != nil {
+			return nil, err
+		}
+		for _, op := range ops {
+			refs = append(refs, deconflict.ObjectRef{Kind: deconflict.KindOperation, Party: op.Party, ID: op.ID, Version: op.Version})
+		}
+	}
+	if subj.ref.Kind == deconflict.KindOperation {
+		zones, err := r.Zones(ctx, deconflict.ZoneFilter{})
+		if err != nil {
+			return nil, err
+		}
+		for _, z := range zones {
+			refs = append(refs, deconflict.ObjectRef{Kind: deconflict.KindZone, Party: z.Party, ID: z.ID, Version: z.Version})
+		}
+	}
+	var fs []finding
+	for _, ref := range refs {
+		if ref.Party == subj.ref.Party {
+			continue
+		}
+		other, err := s.load(ctx, r, ref)
+		if err != nil {
+			return nil, err
+		}
+		if other == nil {
+			continue
+		}
+		if f, ok := s.judge(subj, other, allPairs(len(subj.volumes), len(other.volumes)), now); ok {
+			fs = append(fs, f)
+		}
+	}
+	sortFindings(fs)
+	return fs, nil
+}
+
+// sortFindings puts findings in the order of the other object.
+func sortFindings(fs []finding) {
 	slices.SortFunc(fs, func(a, b finding) int {
 		x, y := a.other.ref, b.other.ref
 		return cmp.Or(cmp.Compare(x.Kind, y.Kind), cmp.Compare(x.Party, y.Party), cmp.Compare(x.ID, y.ID))
 	})
-	return fs, nil
 }
 
 // allPairs lists every volume pair of two objects; judge rejects most of

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/cellindex"
 	"github.com/deconflict/deconflict/geo"
 )
 
@@ -24,15 +25,11 @@ type volumePair struct{ i, j int }
 // the live objects of other parties in r, one per other object, ordered by
 // the other object. Conflicts whose window ended before now are not
 // reported: nobody can act on them any more, and Sweep closes them.
-func (s *Service) detect(ctx context.Context, r deconflict.Reader, src candidateSource, subj *object, qs []deconflict.CandidateQuery, now time.Time) ([]finding, error) {
+func (s *Service) detect(ctx context.Context, r deconflict.Reader, ix *cellindex.Index, subj *object, qs []deconflict.CandidateQuery, now time.Time) ([]finding, error) {
 	// The index names volume pairs; only those are judged.
 	pairs := map[cacheKey][]volumePair{}
 	for i, q := range qs {
-		cands, err := src.Candidates(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cands {
+		for _, c := range ix.Candidates(q) {
 			if c.Party == subj.ref.Party || (c.Kind == deconflict.KindZone && subj.ref.Kind == deconflict.KindZone) {
 				continue
 			}

@@ -1,6 +1,9 @@
 package strategic
 
-import "github.com/deconflict/deconflict"
+import (
+	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/cellindex"
+)
 
 // IndexEntries lets the benchmark fill a store directly: it returns the
 // index entries PutOperation would store for op.
@@ -18,4 +21,11 @@ func (s *Service) IndexEntries(op deconflict.Operation) ([]deconflict.IndexedVol
 func (s *Service) IndexCandidates(q deconflict.CandidateQuery) ([]deconflict.Candidate, int64) {
 	seq := s.index.seq.Load()
 	return s.index.ix.Load().Candidates(q), seq
+}
+
+// ForgetIndex empties the in-memory index and sets it before the oldest
+// change the store keeps, as if it had fallen behind the change log.
+func (s *Service) ForgetIndex() {
+	s.index.ix.Store(cellindex.New())
+	s.index.seq.Store(-1 << 40)
 }

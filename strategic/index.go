@@ -30,19 +30,6 @@ type liveIndex struct {
 	pending atomic.Bool
 }
 
-// candidateSource finds candidates: a store's SQL index (deconflict.Reader)
-// or the in-memory one.
-type candidateSource interface {
-	Candidates(ctx context.Context, q deconflict.CandidateQuery) ([]deconflict.Candidate, error)
-}
-
-// memorySource adapts the in-memory index to candidateSource.
-type memorySource struct{ ix *cellindex.Index }
-
-func (m memorySource) Candidates(_ context.Context, q deconflict.CandidateQuery) ([]deconflict.Candidate, error) {
-	return m.ix.Candidates(q), nil
-}
-
 func indexKey(r deconflict.ObjectRef) cellindex.ObjectKey {
 	return cellindex.ObjectKey{Kind: r.Kind, Party: r.Party, ID: r.ID}
 }
@@ -176,6 +163,6 @@ func (s *Service) indexEntries(o *object) []deconflict.IndexedVolume {
 func (s *Service) searchIndex(ctx context.Context, subj *object, qs []deconflict.CandidateQuery, now time.Time) (searched, error) {
 	// seq first: the index holds at least every change up to it.
 	seq := s.index.seq.Load()
-	fs, err := s.detect(ctx, s.store, memorySource{s.index.ix.Load()}, subj, qs, now)
+	fs, err := s.detect(ctx, s.store, s.index.ix.Load(), subj, qs, now)
 	return searched{findings: fs, seq: seq}, err
 }

@@ -27,12 +27,11 @@ const (
 type preparedOperation struct {
 	op      deconflict.Operation
 	obj     *object
-	index   []deconflict.IndexedVolume
 	queries []deconflict.CandidateQuery
 }
 
 // prepareOperation validates and compiles op, and covers its volumes for the
-// candidate search and, when it is to be stored, for the index.
+// candidate search and, when it is to be stored, for the in-memory index.
 func (s *Service) prepareOperation(op deconflict.Operation, store bool) (*preparedOperation, error) {
 	if op.State == "" {
 		op.State = deconflict.StatePlanned
@@ -52,8 +51,7 @@ func (s *Service) prepareOperation(op deconflict.Operation, store bool) (*prepar
 	if op.State.Live() {
 		covs := coverings(vols, s.settings.OperationMinima.LateralM/2)
 		if store {
-			p.index = operationIndex(vols, covs)
-			p.obj.index = p.index
+			p.obj.index = operationIndex(vols, covs)
 		}
 		p.queries = queries(vols, covs, s.settings.OperationMinima, s.settings.TimeBuffer, op.Party)
 	}
@@ -107,9 +105,12 @@ func (s *Service) PutOperation(ctx context.Context, caller deconflict.Caller, op
 			return err
 		}
 		obj = p.obj.withVersion(next.Version)
-		stored, err := openConflicts(ctx, tx, obj.ref)
-		if err != nil {
-			return err
+		// An operation that did not exist has no stored conflicts.
+		var stored map[otherKey]deconflict.ConflictRecord
+		if exists {
+			if stored, err = openConflicts(ctx, tx, obj.ref); err != nil {
+				return err
+			}
 		}
 		var fs []finding
 		aud := deconflict.Audience{Party: next.Party}
@@ -127,7 +128,7 @@ func (s *Service) PutOperation(ctx context.Context, caller deconflict.Caller, op
 				return conflictError(blocks)
 			}
 		}
-		if err := tx.PutOperation(ctx, next, p.index); err != nil {
+		if err := tx.PutOperation(ctx, next); err != nil {
 			return err
 		}
 		// Cached now, not after the commit: a later submission in the same
@@ -322,7 +323,7 @@ func (s *Service) CancelOperation(ctx context.Context, caller deconflict.Caller,
 		}
 		next := cur
 		next.State, next.Version, next.UpdatedAt = deconflict.StateCancelled, cur.Version+1, now
-		if err := tx.PutOperation(ctx, next, nil); err != nil {
+		if err := tx.PutOperation(ctx, next); err != nil {
 			return err
 		}
 		ref := deconflict.ObjectRef{Kind: deconflict.KindOperation, Party: next.Party, ID: next.ID, Version: next.Version}

@@ -12,7 +12,6 @@ import (
 type preparedZone struct {
 	zone    deconflict.Zone
 	obj     *object
-	index   []deconflict.IndexedVolume
 	queries []deconflict.CandidateQuery
 }
 
@@ -32,7 +31,6 @@ func (s *Service) prepareZone(z deconflict.Zone) (*preparedZone, error) {
 	return &preparedZone{
 		zone:    z,
 		obj:     obj,
-		index:   obj.index,
 		queries: queries(vols, covs, obj.minima, s.settings.TimeBuffer, z.Party),
 	}, nil
 }
@@ -54,10 +52,15 @@ func (s *Service) PutZone(ctx context.Context, caller deconflict.Caller, z decon
 	if err != nil {
 		return deconflict.PutZoneResult{}, err
 	}
+	// Searched outside the writer, caught up inside, as for operations.
+	pre, err := s.searchIndex(ctx, p.obj, p.queries, s.now().UTC())
+	if err != nil {
+		return deconflict.PutZoneResult{}, err
+	}
 	var res deconflict.PutZoneResult
 	var obj *object
 	err = s.transact(ctx, func(tx deconflict.Tx) error {
-		r, o, err := s.putZoneTx(ctx, tx, p, ifMatch)
+		r, o, err := s.putZoneTx(ctx, tx, p, pre, ifMatch)
 		res, obj = r, o
 		return err
 	})
@@ -68,8 +71,8 @@ func (s *Service) PutZone(ctx context.Context, caller deconflict.Caller, z decon
 	return res, nil
 }
 
-// putZoneTx writes one prepared zone inside tx.
-func (s *Service) putZoneTx(ctx context.Context, tx deconflict.Tx, p *preparedZone, ifMatch int64) (deconflict.PutZoneResult, *object, error) {
+// putZoneTx writes one prepared zone inside tx; pre is its search outside.
+func (s *Service) putZoneTx(ctx context.Context, tx deconflict.Tx, p *preparedZone, pre searched, ifMatch int64) (deconflict.PutZoneResult, *object, error) {
 	now := s.now().UTC()
 	next := p.zone
 	cur, err := tx.Zone(ctx, next.Party, next.ID)
@@ -109,12 +112,12 @@ func (s *Service) putZoneTx(ctx context.Context, tx deconflict.Tx, p *preparedZo
 	if err != nil {
 		return deconflict.PutZoneResult{}, nil, err
 	}
-	fs, err := s.detect(ctx, tx, tx, obj, p.queries, now)
+	fs, err := s.catchUp(ctx, tx, obj, p.queries, pre, now)
 	if err != nil {
 		return deconflict.PutZoneResult{}, nil, err
 	}
 	continueStored(fs, stored)
-	if err := tx.PutZone(ctx, next, p.index); err != nil {
+	if err := tx.PutZone(ctx, next); err != nil {
 		return deconflict.PutZoneResult{}, nil, err
 	}
 	ch := Change{Actor: next.Party, Object: &obj.ref}
@@ -242,11 +245,18 @@ func (s *Service) ImportZones(ctx context.Context, caller deconflict.Caller, zon
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
+	pres := make([]searched, len(ps))
+	for i, p := range ps {
+		var err error
+		if pres[i], err = s.searchIndex(ctx, p.obj, p.queries, s.now().UTC()); err != nil {
+			return nil, err
+		}
+	}
 	out := make([]deconflict.Zone, len(ps))
 	objs := make([]*object, len(ps))
 	err := s.transact(ctx, func(tx deconflict.Tx) error {
 		for i, p := range ps {
-			res, obj, err := s.putZoneTx(ctx, tx, p, 0)
+			res, obj, err := s.putZoneTx(ctx, tx, p, pres[i], 0)
 			if err != nil {
 				return featureError(i, err)
 			}

@@ -68,50 +68,6 @@ CREATE TABLE zone_share (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX zone_share_target ON zone_share (target);
 
--- The candidate index: one row per indexed volume of a live operation or a
--- zone, with its envelope, and its S2 cells in index_cell. Cell ids are
--- stored as int64(id ^ 1<<63) so that signed order is the cells' order.
-CREATE TABLE index_volume (
-	rowid       INTEGER PRIMARY KEY,
-	kind        TEXT NOT NULL, -- "operation" or "zone"
-	party       TEXT NOT NULL,
-	id          TEXT NOT NULL,
-	version     INTEGER NOT NULL,
-	volume      INTEGER NOT NULL,
-	start       INTEGER NOT NULL,
-	"end"       INTEGER NOT NULL,
-	alt_lower_m REAL NOT NULL,
-	alt_upper_m REAL NOT NULL
-) STRICT;
-CREATE INDEX index_volume_object ON index_volume (kind, party, id);
-
--- A volume's cells are filed under the time buckets its window touches, at
--- the finest bucket level where it touches few (see bucket.go), so that a
--- search seeks (bucket, cell range) and never reads the cells of volumes in
--- force at other times. The volume's envelope is repeated here so that the
--- search tests it on the row it finds, without a lookup per row.
-CREATE TABLE index_cell (
-	bucket       INTEGER NOT NULL,
-	cell         INTEGER NOT NULL,
-	index_volume INTEGER NOT NULL REFERENCES index_volume (rowid) ON DELETE CASCADE,
-	start        INTEGER NOT NULL,
-	"end"        INTEGER NOT NULL,
-	alt_lower_m  REAL NOT NULL,
-	alt_upper_m  REAL NOT NULL,
-	PRIMARY KEY (bucket, cell, index_volume)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX index_cell_volume ON index_cell (index_volume);
-
--- Every bucket that has ever held a cell, and the S2 levels of the cells it
--- has held (bit l for level l), so that a search over a long window visits
--- only buckets with something in them, and looks up a query cell's ancestors
--- only at levels that hold anything. Never pruned (a level once held stays
--- on): it stays small, a few thousand rows a year.
-CREATE TABLE index_bucket (
-	bucket INTEGER PRIMARY KEY,
-	levels INTEGER NOT NULL
-) STRICT;
-
 CREATE TABLE conflict (
 	id      TEXT PRIMARY KEY,
 	state   TEXT NOT NULL,
