@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang/geo/s1"
+
 	"github.com/deconflict/deconflict"
 )
 
@@ -129,4 +131,24 @@ func BenchmarkParseGeometry(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkDistanceSmall measures the exact distance between a 3-point
+// corridor and a 12-vertex polygon 20 km apart — the common pair of the
+// exchange — edge pair by edge pair (what Distance does for footprints this
+// small) and through s2's edge query (what it does for large ones), in the
+// same run.
+func BenchmarkDistanceSmall(b *testing.B) {
+	poly := mustFP(b, "Polygon", circleCoords(36, 35, 0.2, 12))
+	corr := mustFP(b, "LineString", "[[36.45,34.8],[36.5,35.0],[36.45,35.2]]")
+	b.Run("pairs", func(b *testing.B) {
+		for b.Loop() {
+			closestBoundaryPairs(corr, poly, s1.InfChordAngle())
+		}
+	})
+	b.Run("edge-query", func(b *testing.B) {
+		for b.Loop() {
+			closestBoundaryQuery(corr, poly, s1.InfChordAngle())
+		}
+	})
 }

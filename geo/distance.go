@@ -97,6 +97,15 @@ func closestBoundary(a, b *Footprint, limit s1.ChordAngle) (s1.ChordAngle, bool)
 	if a.numEdges > b.numEdges {
 		a, b = b, a
 	}
+	if int(a.numEdges)*int(b.numEdges) <= bruteForcePairs {
+		return closestBoundaryPairs(a, b, limit)
+	}
+	return closestBoundaryQuery(a, b, limit)
+}
+
+// closestBoundaryQuery is closestBoundary through s2's edge query on b, the
+// footprint with more edges.
+func closestBoundaryQuery(a, b *Footprint, limit s1.ChordAngle) (s1.ChordAngle, bool) {
 	exact := limit == s1.InfChordAngle()
 	opts := s2.NewClosestEdgeQueryOptions().IncludeInteriors(false)
 	q := s2.NewClosestEdgeQuery(b.index, opts)
@@ -133,4 +142,65 @@ func closestBoundary(a, b *Footprint, limit s1.ChordAngle) (s1.ChordAngle, bool)
 			}
 		}
 	}
+}
+
+// bruteForcePairs is how many edge pairs closestBoundary measures one by one
+// rather than through an edge query: for small footprints the query's set-up
+// and its allocations (several per edge pair) cost more than the pairs.
+const bruteForcePairs = 400
+
+// closestBoundaryPairs is closestBoundary over every pair of edges.
+func closestBoundaryPairs(a, b *Footprint, limit s1.ChordAngle) (s1.ChordAngle, bool) {
+	exact := limit == s1.InfChordAngle()
+	best := s1.InfChordAngle()
+	for i := int32(0); ; i++ {
+		sa := a.index.Shape(i)
+		if sa == nil {
+			break
+		}
+		for ea := range sa.NumEdges() {
+			x := sa.Edge(ea)
+			for j := int32(0); ; j++ {
+				sb := b.index.Shape(j)
+				if sb == nil {
+					break
+				}
+				for eb := range sb.NumEdges() {
+					best = edgePairDistance(x, sb.Edge(eb), best)
+					if best == 0 || (!exact && best < limit) {
+						return best, true
+					}
+				}
+			}
+		}
+	}
+	return best, !exact && best < limit
+}
+
+// edgePairDistance returns the smaller of best and the distance between
+// edges x and y (0 when they cross). Degenerate edges are points.
+func edgePairDistance(x, y s2.Edge, best s1.ChordAngle) s1.ChordAngle {
+	if x.V0 != x.V1 && y.V0 != y.V1 && edgesCross(x.V0, x.V1, y.V0, y.V1) {
+		return 0
+	}
+	best, _ = s2.UpdateMinDistance(x.V0, y.V0, y.V1, best)
+	best, _ = s2.UpdateMinDistance(x.V1, y.V0, y.V1, best)
+	best, _ = s2.UpdateMinDistance(y.V0, x.V0, x.V1, best)
+	best, _ = s2.UpdateMinDistance(y.V1, x.V0, x.V1, best)
+	return best
+}
+
+// edgesCross reports whether the interiors of edges AB and CD cross at a
+// point interior to both, by exact orientation tests (the test of
+// s2.CrossingSign, without its allocation). Edges that only touch are left
+// to the point-to-edge distances, which find them at distance zero.
+func edgesCross(a, b, c, d s2.Point) bool {
+	acb := -s2.RobustSign(a, b, c)
+	bda := s2.RobustSign(a, b, d)
+	if acb == s2.Indeterminate || bda == s2.Indeterminate || acb != bda {
+		return false
+	}
+	cbd := -s2.RobustSign(c, d, b)
+	dac := s2.RobustSign(c, d, a)
+	return cbd != s2.Indeterminate && cbd == acb && dac == acb
 }
