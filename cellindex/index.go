@@ -90,7 +90,9 @@ func (ix *Index) Len() int {
 }
 
 // Put files version of object k under vols, replacing what k had. Envelopes
-// follow deconflict.IndexedVolume; cells must be valid S2 cell ids.
+// follow deconflict.IndexedVolume; cells must be valid S2 cell ids. The index
+// keeps the Cells slices (to take the object out again): the caller must not
+// change them afterwards.
 func (ix *Index) Put(k ObjectKey, version int64, vols []deconflict.IndexedVolume) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
@@ -114,7 +116,7 @@ func (ix *Index) Put(k ObjectKey, version int64, vols []deconflict.IndexedVolume
 			end:   CeilMilli(iv.End),
 			altLo: iv.AltLowerM,
 			altHi: iv.AltUpperM,
-			cells: slices.Clone(iv.Cells),
+			cells: iv.Cells,
 		}
 		var slot int32
 		if n := len(ix.free); n > 0 {

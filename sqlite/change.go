@@ -22,12 +22,24 @@ func (t *tx) recordChange(ctx context.Context, kind deconflict.ObjectKind, party
 	if err != nil {
 		return wrap(err, "record change of %s %s/%s", kind, party, id)
 	}
+	t.maxSeq = max(t.maxSeq, seq)
 	if seq%1024 == 0 {
 		if _, err := t.q.exec(ctx, `DELETE FROM change WHERE seq <= ?`, seq-keepChanges); err != nil {
 			return wrap(err, "prune changes")
 		}
 	}
 	return nil
+}
+
+// ChangesSince lists the committed writes of operations and zones after seq,
+// in order. Asked for changes after the last one committed, as a search that
+// is up to date asks most of the time, it answers without reading the
+// database.
+func (s *Store) ChangesSince(ctx context.Context, seq int64) ([]deconflict.ObjectChange, bool, error) {
+	if seq >= s.lastSeq.Load() {
+		return nil, true, nil
+	}
+	return s.reader.ChangesSince(ctx, seq)
 }
 
 // ChangesSince lists the writes of operations and zones after seq, in order.

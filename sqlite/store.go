@@ -20,6 +20,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -77,6 +78,7 @@ type Store struct {
 	ckptStop, ckptDone chan struct{}
 	walChecked         time.Time // when the writer last looked at the WAL's size
 	stats              counters
+	lastSeq            atomic.Int64 // the last change committed
 }
 
 var _ deconflict.Store = (*Store)(nil)
@@ -136,7 +138,7 @@ func OpenWith(path string, o OpenOptions) (s *Store, err error) {
 	// takes half again as long). The map and the small per-connection caches
 	// bound what the read pool keeps resident: with 100,000 operations (a
 	// 340-380 MB file) a test process searching all day stays near 130 MiB.
-	s.readDB, err = sql.Open("sqlite", dsn(abs, true, "busy_timeout("+busy+")", "query_only(1)", "cache_size(-8192)", "mmap_size(268435456)"))
+	s.readDB, err = sql.Open("sqlite", dsn(abs, true, "busy_timeout("+busy+")", "query_only(1)", "cache_size(-8192)", "mmap_size(67108864)"))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
@@ -146,6 +148,11 @@ func OpenWith(path string, o OpenOptions) (s *Store, err error) {
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
 	s.reader = reader{q: newQuerier(s.readDB)}
+	var last int64
+	if err := s.readDB.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM change`).Scan(&last); err != nil {
+		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
+	s.lastSeq.Store(last)
 
 	s.ckptDB, err = sql.Open("sqlite", dsn(abs, false, "busy_timeout("+busy+")", "synchronous(FULL)"))
 	if err != nil {

@@ -112,8 +112,9 @@ func (s *Store) commit(batch []*request) {
 	}
 	s.stats.batch(len(live))
 	results := make([]error, len(live))
+	var maxSeq int64
 	for i, r := range live {
-		err, fatal := s.runOne(ctx, r)
+		err, fatal := s.runOne(ctx, r, &maxSeq)
 		if fatal != nil {
 			// The transaction is no longer ours to trust (a savepoint could
 			// not be released or rolled back): keep nothing of the batch.
@@ -127,6 +128,9 @@ func (s *Store) commit(batch []*request) {
 		s.wq.exec(ctx, "ROLLBACK") //nolint:errcheck // the commit error is the one to report
 		answerAll(live, results, fmt.Errorf("sqlite: commit: %w", err))
 		return
+	}
+	if maxSeq > s.lastSeq.Load() {
+		s.lastSeq.Store(maxSeq)
 	}
 	for i, r := range live {
 		r.done <- results[i]
@@ -147,11 +151,16 @@ func answerAll(live []*request, results []error, err error) {
 
 // runOne runs one closure inside a savepoint. err is the closure's outcome
 // for its caller; fatal means the batch's transaction is broken.
-func (s *Store) runOne(ctx context.Context, r *request) (err, fatal error) {
+func (s *Store) runOne(ctx context.Context, r *request, maxSeq *int64) (err, fatal error) {
 	if _, err := s.wq.exec(ctx, "SAVEPOINT tx"); err != nil {
 		return nil, err
 	}
 	t := &tx{reader: reader{q: s.wq}}
+	defer func() {
+		if err == nil && fatal == nil {
+			*maxSeq = max(*maxSeq, t.maxSeq)
+		}
+	}()
 	t.reader.tx = t
 	err = runClosure(r.fn, t)
 	t.done.Store(true)
@@ -181,7 +190,8 @@ func runClosure(fn func(deconflict.Tx) error, t *tx) (err error) {
 // the writer's connection, inside the closure's savepoint.
 type tx struct {
 	reader
-	done atomic.Bool // set when the closure has returned
+	done   atomic.Bool // set when the closure has returned
+	maxSeq int64       // the last change it numbered
 }
 
 var _ deconflict.Tx = (*tx)(nil)

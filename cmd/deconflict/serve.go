@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -99,6 +100,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	maxShare := f.Int("max-share-with", "DECONFLICT_MAX_SHARE_WITH", def.Limits.MaxShareWith, "most entries in share_with and aware_of")
 	cacheSize := f.Int("cache-size", "DECONFLICT_CACHE_SIZE", 0, "compiled objects kept in memory (0: the service's default)")
 	sweep := f.Duration("sweep-interval", "DECONFLICT_SWEEP_INTERVAL", time.Minute, "how often conflicts whose window has ended are closed")
+	memLimit := f.Int64("memory-limit-mib", "DECONFLICT_MEMORY_LIMIT_MIB", 900, "soft limit of the Go heap, MiB: the garbage collector works harder near it (0: none; GOMEMLIMIT, when set, wins)")
 	pprofAddr := f.String("pprof", "DECONFLICT_PPROF", "", "serve Go profiles (net/http/pprof) on this loopback address, for performance work")
 	logLevel := f.String("log-level", "DECONFLICT_LOG_LEVEL", "info", "log level: debug, info, warn, error")
 	logFormat := f.String("log-format", "DECONFLICT_LOG_FORMAT", "text", "log format: text or json")
@@ -118,6 +120,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	cfg.cacheSize, cfg.sweepEvery, cfg.pprofAddr = *cacheSize, *sweep, *pprofAddr
 	if err := checkServeConfig(cfg); err != nil {
 		return err
+	}
+	// The index and compiled objects of 100,000 operations hold about half a
+	// GiB; without a limit the collector lets the heap grow to twice what is
+	// live before it runs.
+	if *memLimit > 0 && e.getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(*memLimit << 20)
 	}
 	return serve(ctx, cfg, log, e.stdout)
 }
