@@ -74,3 +74,59 @@ type ConflictService interface {
 	CheckConflicts(ctx context.Context, caller Caller, volumes []Volume, shareWith []string) ([]Conflict, error)
 	Conflicts(ctx context.Context, caller Caller, state ConflictState) ([]Conflict, error)
 }
+
+// EventService delivers a party's events, records acknowledgements and
+// carries the hotline (SPEC §5).
+type EventService interface {
+	// Events returns up to limit of the caller's events after id after.
+	Events(ctx context.Context, caller Caller, after int64, limit int) ([]Event, error)
+	// Wait returns a channel closed when the caller may have new events.
+	Wait(caller Caller) <-chan struct{}
+	// Delivered records that the caller's events ids were delivered via a
+	// stream or webhook (the first delivery of each is kept).
+	Delivered(ctx context.Context, caller Caller, ids []int64, via string) error
+	// Ack acknowledges one of the caller's events; repeating it returns the first.
+	Ack(ctx context.Context, caller Caller, id int64) (Ack, error)
+	// SendMessage sends a hotline message to parties, groups ("group:NAME")
+	// or "all"; it returns the events sent, one per recipient.
+	SendMessage(ctx context.Context, caller Caller, m NewMessage) ([]SentMessage, error)
+	PutWebhook(ctx context.Context, caller Caller, w Webhook) (Webhook, bool, error)
+	Webhook(ctx context.Context, caller Caller, id string) (Webhook, WebhookStatus, error)
+	Webhooks(ctx context.Context, caller Caller) ([]Webhook, error)
+	DeleteWebhook(ctx context.Context, caller Caller, id string) error
+}
+
+// NewMessage is a hotline message as sent.
+type NewMessage struct {
+	To       []string `json:"to"`
+	Text     string   `json:"text"`
+	NeedsAck bool     `json:"needs_ack"`
+}
+
+// SentMessage is one recipient's copy of a message.
+type SentMessage struct {
+	Party   string `json:"party"`
+	EventID int64  `json:"event_id"`
+}
+
+// LedgerService serves the verifiable record (SPEC §5).
+type LedgerService interface {
+	// Checkpoint returns the latest checkpoint, a signed note.
+	Checkpoint(ctx context.Context) ([]byte, error)
+	// VerifierKey is the note verifier key checkpoints are signed for.
+	VerifierKey() string
+	// Entries returns entries [start, end): in full to their audience, as
+	// leaf hashes to everyone else.
+	Entries(ctx context.Context, caller Caller, start, end int64) ([]LedgerEntryView, error)
+	InclusionProof(ctx context.Context, index, size int64) ([][]byte, error)
+	ConsistencyProof(ctx context.Context, from, to int64) ([][]byte, error)
+}
+
+// LedgerEntryView is one ledger entry as a caller may see it: Entry holds
+// its canonical text (package ledger) when the caller is in its audience,
+// else only the leaf hash (base64) is given.
+type LedgerEntryView struct {
+	Index    int64  `json:"index"`
+	LeafHash []byte `json:"leaf_hash"`
+	Entry    string `json:"entry,omitempty"`
+}

@@ -79,7 +79,9 @@ type ConflictFilter struct {
 // Reader reads committed state (or, inside a Tx, the transaction's own state).
 // Lookups of a missing object return an *Error with code ENOTFOUND.
 type Reader interface {
+	EventReader
 	Party(ctx context.Context, id string) (Party, error)
+	PartyIDs(ctx context.Context) ([]string, error)
 	Group(ctx context.Context, name string) (Group, error)
 	TokenByHash(ctx context.Context, hash []byte) (Token, error)
 	Operation(ctx context.Context, party, id string) (Operation, error)
@@ -110,6 +112,7 @@ type ObjectChange struct {
 // returns ECONFLICT.
 type Tx interface {
 	Reader
+	EventWriter
 	CreateParty(ctx context.Context, p Party) error
 	// PutGroup sets the members of a group, creating it if need be.
 	PutGroup(ctx context.Context, g Group) error

@@ -46,6 +46,20 @@ var routes = []route{
 	{"POST", "/v1/conflicts:check", partyOnly, (*Server).checkConflicts},
 	{"GET", "/v1/conflicts", partyOnly, (*Server).listConflicts},
 
+	{"GET", "/v1/events", partyOnly, (*Server).events},
+	{"POST", "/v1/events/{id}/ack", partyOnly, (*Server).ackEvent},
+	{"POST", "/v1/messages", partyOnly, (*Server).sendMessage},
+	{"PUT", "/v1/webhooks/{id}", partyOnly, (*Server).putWebhook},
+	{"GET", "/v1/webhooks/{id}", partyOnly, (*Server).getWebhook},
+	{"DELETE", "/v1/webhooks/{id}", partyOnly, (*Server).deleteWebhook},
+	{"GET", "/v1/webhooks", partyOnly, (*Server).listWebhooks},
+
+	{"GET", "/v1/ledger/checkpoint", public, (*Server).ledgerCheckpoint},
+	{"GET", "/v1/ledger/key", public, (*Server).ledgerKey},
+	{"GET", "/v1/ledger/entries", partyOnly, (*Server).ledgerEntries},
+	{"GET", "/v1/ledger/proofs/inclusion", public, (*Server).inclusionProof},
+	{"GET", "/v1/ledger/proofs/consistency", public, (*Server).consistencyProof},
+
 	{"GET", "/v1/openapi.json", public, (*Server).openAPI},
 	{"GET", "/healthz", public, (*Server).healthz},
 	{"GET", "/readyz", public, (*Server).readyz},

@@ -20,6 +20,8 @@ type Config struct {
 	Operations deconflict.OperationService
 	Zones      deconflict.ZoneService
 	Conflicts  deconflict.ConflictService
+	Events     deconflict.EventService
+	Ledger     deconflict.LedgerService
 	Ready      func(ctx context.Context) error // readiness (store ping); nil = always ready
 	Settings   deconflict.Settings             // limits (body size, vertices, ...)
 	Logger     *slog.Logger                    // nil = discard

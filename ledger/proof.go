@@ -153,3 +153,24 @@ func (s *MemoryNodes) Nodes(_ context.Context, ids []NodeID) ([][]byte, error) {
 }
 
 var _ NodeReader = (*MemoryNodes)(nil)
+
+// StoredNodes reads nodes from a store that keeps them (deconflict.Reader).
+func StoredNodes(r interface {
+	LedgerNodes(ctx context.Context, ids []deconflict.LedgerNodeID) ([][]byte, error)
+}) NodeReader {
+	return storedNodes{r}
+}
+
+type storedNodes struct {
+	r interface {
+		LedgerNodes(ctx context.Context, ids []deconflict.LedgerNodeID) ([][]byte, error)
+	}
+}
+
+func (n storedNodes) Nodes(ctx context.Context, ids []NodeID) ([][]byte, error) {
+	conv := make([]deconflict.LedgerNodeID, len(ids))
+	for i, id := range ids {
+		conv[i] = deconflict.LedgerNodeID{Level: id.Level, Index: id.Index}
+	}
+	return n.r.LedgerNodes(ctx, conv)
+}

@@ -83,7 +83,7 @@ func (s *Store) Snapshot(ctx context.Context, fn func(r deconflict.Reader, seq i
 		return wrap(err, "begin snapshot")
 	}
 	defer sqlTx.Rollback() //nolint:errcheck // read-only: nothing to keep
-	r := &reader{q: s.reader.q.in(sqlTx)}
+	r := &reader{q: s.reader.q.in(sqlTx), store: s}
 	var seq int64
 	// The first read starts SQLite's read transaction: this number and every
 	// later read come from the same state.

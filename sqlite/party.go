@@ -92,3 +92,13 @@ func (r *reader) strings(ctx context.Context, query string, args ...any) ([]stri
 	}
 	return out, rows.Err()
 }
+
+// PartyIDs lists the ids of every party, in order.
+func (r *reader) PartyIDs(ctx context.Context) ([]string, error) {
+	ctx, err := r.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := r.strings(ctx, `SELECT id FROM party ORDER BY id`)
+	return ids, wrap(err, "list parties")
+}

@@ -7,8 +7,9 @@ import (
 // reader implements deconflict.Reader over one querier: the read pool for
 // the Store, the writer's connection for a tx.
 type reader struct {
-	q  *querier
-	tx *tx // nil outside a transaction
+	q     *querier
+	tx    *tx    // nil outside a transaction
+	store *Store // for the committed ledger
 }
 
 // begin prepares ctx for one call. Inside a transaction the caller's

@@ -26,6 +26,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/ledger"
 )
 
 // OpenOptions tune a store; the zero value gives the defaults.
@@ -79,6 +80,12 @@ type Store struct {
 	walChecked         time.Time // when the writer last looked at the WAL's size
 	stats              counters
 	lastSeq            atomic.Int64 // the last change committed
+	// ledger is the committed ledger tree; pending, the writer's own, the
+	// tree of the batch being written (see ledger.go).
+	ledger  atomic.Pointer[ledger.Appender]
+	pending *ledger.Appender
+	// onEvents is told, after each commit, who received events in it.
+	onEvents atomic.Pointer[func(parties []string)]
 }
 
 var _ deconflict.Store = (*Store)(nil)
@@ -147,12 +154,15 @@ func OpenWith(path string, o OpenOptions) (s *Store, err error) {
 	if err := s.readDB.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
-	s.reader = reader{q: newQuerier(s.readDB)}
+	s.reader = reader{q: newQuerier(s.readDB), store: s}
 	var last int64
 	if err := s.readDB.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM change`).Scan(&last); err != nil {
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
 	s.lastSeq.Store(last)
+	if err := s.loadLedger(ctx); err != nil {
+		return nil, err
+	}
 
 	s.ckptDB, err = sql.Open("sqlite", dsn(abs, false, "busy_timeout("+busy+")", "synchronous(FULL)"))
 	if err != nil {

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sync/atomic"
 
 	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/ledger"
 )
 
 // A request is one Transact call waiting for the writer.
@@ -111,10 +113,12 @@ func (s *Store) commit(batch []*request) {
 		return
 	}
 	s.stats.batch(len(live))
+	s.pending = s.ledger.Load()
 	results := make([]error, len(live))
 	var maxSeq int64
+	var eventsFor []string
 	for i, r := range live {
-		err, fatal := s.runOne(ctx, r, &maxSeq)
+		err, fatal := s.runOne(ctx, r, &maxSeq, &eventsFor)
 		if fatal != nil {
 			// The transaction is no longer ours to trust (a savepoint could
 			// not be released or rolled back): keep nothing of the batch.
@@ -131,6 +135,11 @@ func (s *Store) commit(batch []*request) {
 	}
 	if maxSeq > s.lastSeq.Load() {
 		s.lastSeq.Store(maxSeq)
+	}
+	s.ledger.Store(s.pending)
+	if fn := s.onEvents.Load(); fn != nil && len(eventsFor) > 0 {
+		slices.Sort(eventsFor)
+		(*fn)(slices.Compact(eventsFor))
 	}
 	for i, r := range live {
 		r.done <- results[i]
@@ -151,14 +160,18 @@ func answerAll(live []*request, results []error, err error) {
 
 // runOne runs one closure inside a savepoint. err is the closure's outcome
 // for its caller; fatal means the batch's transaction is broken.
-func (s *Store) runOne(ctx context.Context, r *request, maxSeq *int64) (err, fatal error) {
+func (s *Store) runOne(ctx context.Context, r *request, maxSeq *int64, eventsFor *[]string) (err, fatal error) {
 	if _, err := s.wq.exec(ctx, "SAVEPOINT tx"); err != nil {
 		return nil, err
 	}
-	t := &tx{reader: reader{q: s.wq}}
+	t := &tx{reader: reader{q: s.wq, store: s}, base: s.pending}
 	defer func() {
 		if err == nil && fatal == nil {
 			*maxSeq = max(*maxSeq, t.maxSeq)
+			if t.app != nil {
+				s.pending = t.app
+			}
+			*eventsFor = append(*eventsFor, t.eventsFor...)
 		}
 	}()
 	t.reader.tx = t
@@ -192,6 +205,11 @@ type tx struct {
 	reader
 	done   atomic.Bool // set when the closure has returned
 	maxSeq int64       // the last change it numbered
+	// base is the ledger as the closure found it; app, once it appends, the
+	// ledger with its entries (see ledger.go).
+	base, app *ledger.Appender
+	// eventsFor lists the recipients of the events it added.
+	eventsFor []string
 }
 
 var _ deconflict.Tx = (*tx)(nil)

@@ -141,7 +141,7 @@ func (s *Service) PutOperation(ctx context.Context, caller deconflict.Caller, op
 		case deconflict.StateClosed:
 			reason = ReasonClosed
 		}
-		ch := Change{Actor: next.Party, Object: &obj.ref}
+		ch := Change{Actor: next.Party, Object: &obj.ref, Stored: next, ShareWith: next.ShareWith}
 		if err := writeConflicts(ctx, tx, fs, stored, reason, now, &ch); err != nil {
 			return err
 		}
@@ -382,7 +382,7 @@ func (s *Service) CancelOperation(ctx context.Context, caller deconflict.Caller,
 		if err != nil {
 			return err
 		}
-		ch := Change{Actor: next.Party, Object: &ref}
+		ch := Change{Actor: next.Party, Object: &ref, Stored: next, ShareWith: next.ShareWith}
 		if err := writeConflicts(ctx, tx, nil, stored, ReasonCancelled, now, &ch); err != nil {
 			return err
 		}

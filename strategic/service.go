@@ -36,8 +36,23 @@ type Change struct {
 	Object *deconflict.ObjectRef
 	// Deleted is set when Object was deleted (a zone).
 	Deleted bool
+	// Stored is the operation or zone as written (as it was, when deleted),
+	// and ShareWith its sharing.
+	Stored    any
+	ShareWith []string
 	// Opened, Updated and Closed are the conflict records as stored.
 	Opened, Updated, Closed []deconflict.ConflictRecord
+	// Notices are what each party concerned must be told of those
+	// conflicts, as it may see them (filled in before the journal runs).
+	Notices []Notice
+}
+
+// Notice is one conflict event for one party: both sides of a conflict
+// (the owners of both objects) are told when it opens, changes and closes.
+type Notice struct {
+	Party    string
+	Kind     deconflict.EventKind
+	Conflict deconflict.Conflict
 }
 
 // Journal is the seam where events and ledger entries are appended in the
@@ -126,10 +141,35 @@ func (s *Service) transact(ctx context.Context, fn func(tx deconflict.Tx) error)
 	return err
 }
 
-// record hands a change to the journal, if any.
+// record hands a change to the journal, if any, with its notices.
 func (s *Service) record(ctx context.Context, tx deconflict.Tx, ch Change) error {
 	if s.journal == nil {
 		return nil
+	}
+	auds := map[string]deconflict.Audience{}
+	for _, group := range []struct {
+		kind deconflict.EventKind
+		recs []deconflict.ConflictRecord
+	}{{deconflict.EventConflictOpened, ch.Opened}, {deconflict.EventConflictUpdated, ch.Updated}, {deconflict.EventConflictClosed, ch.Closed}} {
+		for _, rec := range group.recs {
+			for _, side := range []deconflict.ObjectRef{rec.A, rec.B} {
+				aud, ok := auds[side.Party]
+				if !ok {
+					var err error
+					if aud, err = audienceOf(ctx, tx, side.Party); err != nil {
+						return err
+					}
+					auds[side.Party] = aud
+				}
+				other, _ := rec.Other(side.Party)
+				share, _, err := s.sharedWith(ctx, tx, other)
+				if err != nil {
+					return err
+				}
+				ch.Notices = append(ch.Notices, Notice{Party: side.Party, Kind: group.kind,
+					Conflict: s.view(rec, side.Party, canSee(aud, other.Party, share))})
+			}
+		}
 	}
 	return s.journal(ctx, tx, ch)
 }

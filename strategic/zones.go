@@ -120,7 +120,7 @@ func (s *Service) putZoneTx(ctx context.Context, tx deconflict.Tx, p *preparedZo
 	if err := tx.PutZone(ctx, next); err != nil {
 		return deconflict.PutZoneResult{}, nil, err
 	}
-	ch := Change{Actor: next.Party, Object: &obj.ref}
+	ch := Change{Actor: next.Party, Object: &obj.ref, Stored: next, ShareWith: next.ShareWith}
 	if err := writeConflicts(ctx, tx, fs, stored, ReasonChanged, now, &ch); err != nil {
 		return deconflict.PutZoneResult{}, nil, err
 	}
@@ -205,7 +205,7 @@ func (s *Service) DeleteZone(ctx context.Context, caller deconflict.Caller, id s
 		if err := tx.SetMeta(ctx, zoneTombstone(cur.Party, cur.ID), []byte(strconv.FormatInt(cur.Version, 10))); err != nil {
 			return err
 		}
-		ch := Change{Actor: cur.Party, Object: &ref, Deleted: true}
+		ch := Change{Actor: cur.Party, Object: &ref, Deleted: true, Stored: cur, ShareWith: cur.ShareWith}
 		if err := writeConflicts(ctx, tx, nil, stored, ReasonDeleted, now, &ch); err != nil {
 			return err
 		}

@@ -18,10 +18,16 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/deconflict/deconflict"
 	"github.com/deconflict/deconflict/accounts"
 	"github.com/deconflict/deconflict/api"
+	"github.com/deconflict/deconflict/delivery"
+	"github.com/deconflict/deconflict/events"
+	"github.com/deconflict/deconflict/hub"
+	"github.com/deconflict/deconflict/journal"
+	"github.com/deconflict/deconflict/ledger"
 	"github.com/deconflict/deconflict/sqlite"
 	"github.com/deconflict/deconflict/strategic"
 )
@@ -35,6 +41,7 @@ type Stack struct {
 	Store     *sqlite.Store
 	Accounts  *accounts.Service
 	Strategic *strategic.Service
+	Events    *events.Service
 	Server    *httptest.Server
 	Validator *Validator
 	log       *lockedWriter
@@ -67,10 +74,31 @@ func NewWith(t testing.TB, opts Options) *Stack {
 		t.Fatalf("admin token: %v", err)
 	}
 	opts.Strategy.Settings = opts.Settings
+	jl := journal.New(opts.Strategy.Now)
+	if opts.Strategy.Journal == nil {
+		opts.Strategy.Journal = jl.Record
+	}
 	strat, err := strategic.New(ctx, store, opts.Strategy)
 	if err != nil {
 		t.Fatalf("strategic: %v", err)
 	}
+	signer, _, err := ledger.LoadOrCreateKey(t.TempDir(), "deconflict-test")
+	if err != nil {
+		t.Fatalf("ledger key: %v", err)
+	}
+	hb := hub.New()
+	hooks := delivery.New(events.DeliveryStore(store, jl), delivery.Options{BackoffBase: 10 * time.Millisecond, BackoffCap: 200 * time.Millisecond, Timeout: 2 * time.Second})
+	store.OnEvents(func(parties []string) {
+		hb.Notify(parties...)
+		for _, p := range parties {
+			hooks.Notify(p)
+		}
+	})
+	hooksCtx, stopHooks := context.WithCancel(context.Background())
+	hooksDone := make(chan struct{})
+	go func() { defer close(hooksDone); hooks.Run(hooksCtx) }() //nolint:errcheck // runs once
+	// Webhook URLs in tests are loopback receivers that exist: any http(s) URL goes.
+	ev := events.New(events.Config{Store: store, Journal: jl, Hub: hb, Signer: signer, Now: opts.Strategy.Now, Webhooks: hooks})
 	v, err := NewValidator()
 	if err != nil {
 		t.Fatalf("openapi: %v", err)
@@ -81,13 +109,17 @@ func NewWith(t testing.TB, opts Options) *Stack {
 		Operations: strat,
 		Zones:      strat,
 		Conflicts:  strat,
+		Events:     ev,
+		Ledger:     ev,
 		Ready:      store.Ping,
 		Settings:   opts.Settings,
 		Logger:     slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	srv := httptest.NewServer(handler)
-	s := &Stack{URL: srv.URL, Store: store, Accounts: acc, Strategic: strat, Server: srv, Validator: v, log: logs, t: t}
+	s := &Stack{URL: srv.URL, Store: store, Accounts: acc, Strategic: strat, Events: ev, Server: srv, Validator: v, log: logs, t: t}
 	t.Cleanup(func() {
+		stopHooks()
+		<-hooksDone
 		srv.Close()
 		if closer, ok := any(strat).(interface{ Close() error }); ok {
 			_ = closer.Close()

@@ -17,6 +17,11 @@ import (
 	"github.com/deconflict/deconflict"
 	"github.com/deconflict/deconflict/accounts"
 	"github.com/deconflict/deconflict/api"
+	"github.com/deconflict/deconflict/delivery"
+	"github.com/deconflict/deconflict/events"
+	"github.com/deconflict/deconflict/hub"
+	"github.com/deconflict/deconflict/journal"
+	"github.com/deconflict/deconflict/ledger"
 	"github.com/deconflict/deconflict/sqlite"
 	"github.com/deconflict/deconflict/strategic"
 )
@@ -42,6 +47,7 @@ type stack struct {
 	store     *sqlite.Store
 	strategic *strategic.Service
 	handler   http.Handler
+	webhooks  *delivery.Dispatcher
 }
 
 // openStack opens the store in cfg.data and builds the services on it. A
@@ -60,24 +66,45 @@ func openStack(ctx context.Context, cfg serveConfig, log *slog.Logger) (*stack, 
 		store.Close()
 		return nil, "", fmt.Errorf("admin token: %w", err)
 	}
-	strat, err := strategic.New(ctx, store, strategic.Config{Settings: cfg.settings, CacheSize: cfg.cacheSize})
+	jl := journal.New(nil)
+	strat, err := strategic.New(ctx, store, strategic.Config{Settings: cfg.settings, CacheSize: cfg.cacheSize, Journal: jl.Record})
 	if err != nil {
 		store.Close()
 		return nil, "", fmt.Errorf("strategic service: %w", err)
 	}
+	signer, vkey, err := ledger.LoadOrCreateKey(cfg.data, ledgerOrigin)
+	if err != nil {
+		store.Close()
+		return nil, "", fmt.Errorf("ledger key: %w", err)
+	}
+	log.Info("ledger checkpoints are signed for", "verifier_key", vkey)
+	hb := hub.New()
+	hooks := delivery.New(events.DeliveryStore(store, jl), delivery.Options{Logger: log})
+	store.OnEvents(func(parties []string) {
+		hb.Notify(parties...)
+		for _, p := range parties {
+			hooks.Notify(p)
+		}
+	})
+	ev := events.New(events.Config{Store: store, Journal: jl, Hub: hb, Signer: signer, CheckURL: delivery.CheckURL, Webhooks: hooks})
 	h := api.NewServer(api.Config{
 		Accounts:   acc,
 		Operations: strat,
 		Zones:      strat,
 		Conflicts:  strat,
+		Events:     ev,
+		Ledger:     ev,
 		Ready:      store.Ping,
 		Settings:   cfg.settings,
 		Logger:     log,
 	})
-	return &stack{store: store, strategic: strat, handler: h}, newToken, nil
+	return &stack{store: store, strategic: strat, handler: h, webhooks: hooks}, newToken, nil
 }
 
 func (s *stack) Close() error { return s.store.Close() }
+
+// ledgerOrigin names this exchange's log in its checkpoints.
+const ledgerOrigin = "deconflict"
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, "serve", "")
@@ -229,6 +256,13 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 			errc <- srv.Serve(ln)
 		}
 	}()
+	hooksCtx, stopHooks := context.WithCancel(context.Background())
+	hooksDone := make(chan struct{})
+	go func() {
+		defer close(hooksDone)
+		st.webhooks.Run(hooksCtx) //nolint:errcheck // only ErrRunning, and it runs once
+	}()
+	defer func() { stopHooks(); <-hooksDone }()
 	sweepDone := make(chan struct{})
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	go func() {

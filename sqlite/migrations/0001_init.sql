@@ -102,3 +102,63 @@ CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,
 	value BLOB NOT NULL
 ) STRICT;
+
+-- Events, one row per recipient party, numbered in commit order
+-- (AUTOINCREMENT: an id is never given twice, even after the last row is
+-- gone). data is the event's body as that recipient may see it.
+CREATE TABLE event (
+	id           INTEGER PRIMARY KEY AUTOINCREMENT,
+	party        TEXT NOT NULL,
+	kind         TEXT NOT NULL,
+	time         INTEGER NOT NULL, -- unix microseconds
+	needs_ack    INTEGER NOT NULL,
+	origin       TEXT NOT NULL,
+	data         TEXT NOT NULL,
+	ledger_index INTEGER NOT NULL
+) STRICT;
+CREATE INDEX event_party ON event (party, id);
+
+CREATE TABLE event_ack (
+	event_id     INTEGER NOT NULL REFERENCES event (id),
+	party        TEXT NOT NULL,
+	at           INTEGER NOT NULL, -- unix microseconds
+	ledger_index INTEGER NOT NULL,
+	PRIMARY KEY (event_id, party)
+) STRICT, WITHOUT ROWID;
+
+-- The first delivery of each event to its recipient (by stream or webhook).
+CREATE TABLE event_delivery (
+	event_id     INTEGER PRIMARY KEY REFERENCES event (id),
+	via          TEXT NOT NULL,
+	at           INTEGER NOT NULL, -- unix microseconds
+	ledger_index INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE webhook (
+	party      TEXT NOT NULL REFERENCES party (id),
+	id         TEXT NOT NULL,
+	url        TEXT NOT NULL,
+	kinds      TEXT NOT NULL, -- JSON array
+	secret     TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	updated_at INTEGER NOT NULL,
+	cursor     INTEGER NOT NULL DEFAULT 0, -- the last event handled
+	PRIMARY KEY (party, id)
+) STRICT;
+
+-- The ledger (package ledger): every entry's canonical bytes and leaf hash,
+-- and the hashes of the tree's perfect subtrees above the leaves. Rows are
+-- only ever appended.
+CREATE TABLE ledger_entry (
+	idx       INTEGER PRIMARY KEY, -- leaf index, from 0
+	canonical BLOB NOT NULL,
+	audience  TEXT NOT NULL, -- JSON array, as in canonical
+	leaf_hash BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE ledger_node (
+	level INTEGER NOT NULL, -- 1 and up; level 0 is ledger_entry.leaf_hash
+	idx   INTEGER NOT NULL,
+	hash  BLOB NOT NULL,
+	PRIMARY KEY (level, idx)
+) STRICT, WITHOUT ROWID;

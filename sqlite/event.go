@@ -1,0 +1,146 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/deconflict/deconflict"
+)
+
+func micros(t time.Time) int64      { return t.UnixMicro() }
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// AddEvent stores an event for its recipient and returns its id.
+func (t *tx) AddEvent(ctx context.Context, e deconflict.StoredEvent) (int64, error) {
+	ctx, err := t.begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = t.q.scanOne(ctx, `INSERT INTO event (party, kind, time, needs_ack, origin, data, ledger_index)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		[]any{e.Party, string(e.Kind), micros(e.Time), e.NeedsAck, e.Origin, string(e.Data), e.LedgerIndex}, &id)
+	if err == nil {
+		t.eventsFor = append(t.eventsFor, e.Party)
+	}
+	return id, wrap(err, "add event for %s", e.Party)
+}
+
+// OnEvents sets fn to be called after each commit that stored events, with
+// their recipients, so that streams and webhooks waiting for them wake up.
+// fn runs on the writer: it must be quick and must not call Transact.
+func (s *Store) OnEvents(fn func(parties []string)) { s.onEvents.Store(&fn) }
+
+// EventsAfter returns up to limit events of party after id after.
+func (r *reader) EventsAfter(ctx context.Context, party string, after int64, n int) ([]deconflict.Event, error) {
+	ctx, err := r.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.q.query(ctx, `SELECT id, kind, time, needs_ack, data FROM event
+		WHERE party = ? AND id > ? ORDER BY id LIMIT ?`, party, after, limit(n))
+	if err != nil {
+		return nil, wrap(err, "read events")
+	}
+	defer rows.Close()
+	out := []deconflict.Event{}
+	for rows.Next() {
+		var e deconflict.Event
+		var kind, data string
+		var at int64
+		if err := rows.Scan(&e.ID, &kind, &at, &e.NeedsAck, &data); err != nil {
+			return nil, wrap(err, "read events")
+		}
+		e.Kind, e.Time, e.Data = deconflict.EventKind(kind), fromMicros(at), []byte(data)
+		out = append(out, e)
+	}
+	return out, wrap(rows.Err(), "read events")
+}
+
+// StoredEvent returns event id if it is party's.
+func (r *reader) StoredEvent(ctx context.Context, party string, id int64) (deconflict.StoredEvent, error) {
+	ctx, err := r.begin(ctx)
+	if err != nil {
+		return deconflict.StoredEvent{}, err
+	}
+	var e deconflict.StoredEvent
+	var kind, data string
+	var at int64
+	err = r.q.scanOne(ctx, `SELECT id, party, kind, time, needs_ack, origin, data, ledger_index FROM event
+		WHERE id = ? AND party = ?`, []any{id, party},
+		&e.ID, &e.Party, &kind, &at, &e.NeedsAck, &e.Origin, &data, &e.LedgerIndex)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, notFound("event %d not found", id)
+	}
+	if err != nil {
+		return e, wrap(err, "read event %d", id)
+	}
+	e.Kind, e.Time, e.Data = deconflict.EventKind(kind), fromMicros(at), []byte(data)
+	return e, nil
+}
+
+// AddAck records an acknowledgement once.
+func (t *tx) AddAck(ctx context.Context, a deconflict.Ack) (bool, error) {
+	ctx, err := t.begin(ctx)
+	if err != nil {
+		return false, err
+	}
+	res, err := t.q.exec(ctx, `INSERT INTO event_ack (event_id, party, at, ledger_index) VALUES (?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, a.EventID, a.Party, micros(a.At), a.LedgerIndex)
+	if err != nil {
+		return false, wrap(err, "ack event %d", a.EventID)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, wrap(err, "ack event %d", a.EventID)
+}
+
+// Acks lists the acknowledgements of an event.
+func (r *reader) Acks(ctx context.Context, id int64) ([]deconflict.Ack, error) {
+	ctx, err := r.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.q.query(ctx, `SELECT event_id, party, at, ledger_index FROM event_ack WHERE event_id = ? ORDER BY at, party`, id)
+	if err != nil {
+		return nil, wrap(err, "read acks")
+	}
+	defer rows.Close()
+	out := []deconflict.Ack{}
+	for rows.Next() {
+		var a deconflict.Ack
+		var at int64
+		if err := rows.Scan(&a.EventID, &a.Party, &at, &a.LedgerIndex); err != nil {
+			return nil, wrap(err, "read acks")
+		}
+		a.At = fromMicros(at)
+		out = append(out, a)
+	}
+	return out, wrap(rows.Err(), "read acks")
+}
+
+// MarkDelivered records the first delivery of an event.
+func (t *tx) MarkDelivered(ctx context.Context, id int64, via string, at time.Time, ledgerIndex int64) (bool, error) {
+	ctx, err := t.begin(ctx)
+	if err != nil {
+		return false, err
+	}
+	res, err := t.q.exec(ctx, `INSERT INTO event_delivery (event_id, via, at, ledger_index) VALUES (?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, id, via, micros(at), ledgerIndex)
+	if err != nil {
+		return false, wrap(err, "mark event %d delivered", id)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, wrap(err, "mark event %d delivered", id)
+}
+
+// Delivered reports whether event id was delivered.
+func (t *tx) Delivered(ctx context.Context, id int64) (bool, error) {
+	ctx, err := t.begin(ctx)
+	if err != nil {
+		return false, err
+	}
+	ok, err := t.q.exists(ctx, `SELECT 1 FROM event_delivery WHERE event_id = ?`, id)
+	return ok, wrap(err, "read delivery of event %d", id)
+}

@@ -1,0 +1,164 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/ledger"
+)
+
+// The ledger's tree is kept in memory as its right edge (ledger.Appender)
+// and in the database as every entry and every perfect subtree's hash. The
+// writer keeps two appenders: the committed one, and the one of the batch
+// being written; each closure appends to a copy of the batch's and hands it
+// on only when it succeeds, so a closure rolled back to its savepoint takes
+// its entries with it, and a batch that fails to commit leaves the committed
+// tree as it was.
+
+// AppendLedger appends canonical entries to the ledger inside the
+// transaction and returns the index of the first.
+func (t *tx) AppendLedger(ctx context.Context, entries ...[]byte) (int64, error) {
+	ctx, err := t.begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if len(entries) == 0 {
+		return int64(t.appender().Size()), nil
+	}
+	leaves := make([][]byte, len(entries))
+	audiences := make([]string, len(entries))
+	for i, c := range entries {
+		e, err := ledger.DecodeEntry(c)
+		if err != nil {
+			return 0, fmt.Errorf("sqlite: ledger entry %d is not canonical: %w", i, err)
+		}
+		aud, err := json.Marshal(e.Audience)
+		if err != nil {
+			return 0, err
+		}
+		leaves[i], audiences[i] = ledger.LeafHash(c), string(aud)
+	}
+	app := t.appender().Clone()
+	b, err := app.Append(leaves...)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: ledger append: %w", err)
+	}
+	for i, c := range entries {
+		if _, err := t.q.exec(ctx, `INSERT INTO ledger_entry (idx, canonical, audience, leaf_hash) VALUES (?, ?, ?, ?)`,
+			int64(b.Start)+int64(i), c, audiences[i], leaves[i]); err != nil {
+			return 0, wrap(err, "append to the ledger")
+		}
+	}
+	for _, n := range b.Nodes {
+		if n.ID.Level == 0 {
+			continue // the leaf hash is kept with the entry
+		}
+		if _, err := t.q.exec(ctx, `INSERT INTO ledger_node (level, idx, hash) VALUES (?, ?, ?)`,
+			n.ID.Level, int64(n.ID.Index), n.Hash); err != nil {
+			return 0, wrap(err, "append to the ledger")
+		}
+	}
+	t.app = app
+	return int64(b.Start), nil
+}
+
+// appender is the tree as this closure sees it.
+func (t *tx) appender() *ledger.Appender {
+	if t.app != nil {
+		return t.app
+	}
+	return t.base
+}
+
+// LedgerHead returns the committed ledger's size and root (inside a
+// transaction: as the transaction has it).
+func (r *reader) LedgerHead(ctx context.Context) (deconflict.LedgerHead, error) {
+	var a *ledger.Appender
+	if r.tx != nil {
+		if r.tx.done.Load() {
+			return deconflict.LedgerHead{}, errTxDone
+		}
+		a = r.tx.appender()
+	} else {
+		a = r.store.ledger.Load()
+	}
+	return deconflict.LedgerHead{Size: int64(a.Size()), Root: a.Root()}, nil
+}
+
+// LedgerEntries returns entries [start, end).
+func (r *reader) LedgerEntries(ctx context.Context, start, end int64) ([]deconflict.LedgerRecord, error) {
+	ctx, err := r.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.q.query(ctx, `SELECT idx, canonical, audience, leaf_hash FROM ledger_entry
+		WHERE idx >= ? AND idx < ? ORDER BY idx`, start, end)
+	if err != nil {
+		return nil, wrap(err, "read the ledger")
+	}
+	defer rows.Close()
+	out := []deconflict.LedgerRecord{}
+	for rows.Next() {
+		var rec deconflict.LedgerRecord
+		var aud string
+		if err := rows.Scan(&rec.Index, &rec.Canonical, &aud, &rec.LeafHash); err != nil {
+			return nil, wrap(err, "read the ledger")
+		}
+		if err := json.Unmarshal([]byte(aud), &rec.Audience); err != nil {
+			return nil, wrap(err, "read the ledger")
+		}
+		out = append(out, rec)
+	}
+	return out, wrap(rows.Err(), "read the ledger")
+}
+
+// LedgerNodes returns stored tree nodes.
+func (r *reader) LedgerNodes(ctx context.Context, ids []deconflict.LedgerNodeID) ([][]byte, error) {
+	ctx, err := r.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(ids))
+	for i, id := range ids {
+		var q string
+		var args []any
+		if id.Level == 0 {
+			q, args = `SELECT leaf_hash FROM ledger_entry WHERE idx = ?`, []any{int64(id.Index)}
+		} else {
+			q, args = `SELECT hash FROM ledger_node WHERE level = ? AND idx = ?`, []any{id.Level, int64(id.Index)}
+		}
+		if err := r.q.scanOne(ctx, q, args, &out[i]); err != nil {
+			return nil, wrap(err, "read ledger node (%d, %d)", id.Level, id.Index)
+		}
+	}
+	return out, nil
+}
+
+// NodeReader returns the store's ledger nodes as package ledger reads them.
+func (s *Store) NodeReader() ledger.NodeReader { return nodeReader{&s.reader} }
+
+type nodeReader struct{ r *reader }
+
+func (n nodeReader) Nodes(ctx context.Context, ids []ledger.NodeID) ([][]byte, error) {
+	conv := make([]deconflict.LedgerNodeID, len(ids))
+	for i, id := range ids {
+		conv[i] = deconflict.LedgerNodeID{Level: id.Level, Index: id.Index}
+	}
+	return n.r.LedgerNodes(ctx, conv)
+}
+
+// loadLedger restores the committed appender from the database.
+func (s *Store) loadLedger(ctx context.Context) error {
+	var size int64
+	if err := s.readDB.QueryRowContext(ctx, `SELECT coalesce(max(idx) + 1, 0) FROM ledger_entry`).Scan(&size); err != nil {
+		return fmt.Errorf("sqlite: read the ledger's size: %w", err)
+	}
+	a, err := ledger.LoadAppender(ctx, s.NodeReader(), uint64(size))
+	if err != nil {
+		return fmt.Errorf("sqlite: load the ledger: %w", err)
+	}
+	s.ledger.Store(a)
+	return nil
+}
