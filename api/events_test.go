@@ -380,12 +380,14 @@ func TestWebhookDeliversEverythingThroughAnOutage(t *testing.T) {
 	}
 }
 
-// TestWebhookRefusesBadURLs: a URL that is not http(s), or malformed, is a
-// 400 naming url.
+// TestWebhookRefusesBadURLs: a URL that is not http(s), is malformed or
+// points where nothing answers is a 400 naming url.
 func TestWebhookRefusesBadURLs(t *testing.T) {
 	s := apitest.New(t)
 	alpha := s.NewParty("alpha")
-	for _, u := range []string{"ftp://example.org/x", "not a url", "", "http://", "javascript:alert(1)"} {
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close() // a loopback port nobody listens on any more
+	for _, u := range []string{"ftp://example.org/x", "not a url", "", "http://", "javascript:alert(1)", closed.URL + "/hook"} {
 		res := s.Do("PUT", "/v1/webhooks/w", alpha, map[string]any{"url": u, "secret": "0123456789abcdef"})
 		if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), `"url"`) {
 			t.Errorf("url %q: %d %s", u, res.Status, res.Body)

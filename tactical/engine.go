@@ -227,7 +227,7 @@ func (e *Engine) Update(r deconflict.TrackReport, party, reporter string) ([]Tra
 // this is judged by Validate for its message.
 func plausible(r *deconflict.TrackReport) bool {
 	in := func(v, lo, hi float64) bool { return v >= lo && v <= hi } // false for NaN
-	return r.ID != "" && len(r.ID) <= 64 && len(r.Callsign) <= 64 && !r.Time.IsZero() &&
+	return validID(r.ID) && len(r.Callsign) <= 64 && !r.Time.IsZero() &&
 		in(r.Lat, -90, 90) && in(r.Lon, -180, 180) && in(r.AltM, -1_000, 100_000) &&
 		in(r.GsMps, 0, 2_000) && in(r.TrackDeg, 0, 360) && in(r.VsMps, -500, 500)
 }
@@ -244,6 +244,20 @@ func find(m map[uint64]*track, h uint64, k trackKey) *track {
 		}
 	}
 	return nil
+}
+
+// validID is deconflict.ValidID without a regular expression.
+func validID(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // lookup returns the live track of (party, id), creating it.

@@ -198,7 +198,7 @@ func newWorld(seed uint64, n int) *world {
 	w.addZone("Polygon", c, antiRegion.lat, 179.9, maxR, 0)
 	var ring []string
 	for i := range 7 {
-		lon := -180 + (float64(i)+w.uniform(-0.3, 0.3))*360/7
+		lon := math.Remainder(-180+(float64(i)+w.uniform(-0.3, 0.3))*360/7, 360)
 		ring = append(ring, "["+num(lon)+","+num(88.7+w.uniform(-0.2, 0.2))+"]")
 	}
 	ring = append(ring, ring[0])

@@ -97,8 +97,8 @@ func NewWith(t testing.TB, opts Options) *Stack {
 	hooksCtx, stopHooks := context.WithCancel(context.Background())
 	hooksDone := make(chan struct{})
 	go func() { defer close(hooksDone); hooks.Run(hooksCtx) }() //nolint:errcheck // runs once
-	// Webhook URLs in tests are loopback receivers that exist: any http(s) URL goes.
-	ev := events.New(events.Config{Store: store, Journal: jl, Hub: hb, Signer: signer, Now: opts.Strategy.Now, Webhooks: hooks})
+	ev := events.New(events.Config{Store: store, Journal: jl, Hub: hb, Signer: signer, Now: opts.Strategy.Now,
+		CheckURL: delivery.CheckURL, Webhooks: hooks})
 	v, err := NewValidator()
 	if err != nil {
 		t.Fatalf("openapi: %v", err)
