@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -141,4 +143,93 @@ func TestLedgerRefusesNonCanonicalEntries(t *testing.T) {
 	if h, _ := s.LedgerHead(ctx); h.Size != 0 {
 		t.Fatalf("ledger size %d after a refused append", h.Size)
 	}
+}
+
+// BenchmarkLedgerAppend appends entries inside store transactions the way
+// the journal does: from 32 concurrent writers, each transaction a change
+// with 10 entries (a submission with a few conflicts), group commit
+// batching them. entries/s is the figure of issue 3.
+func BenchmarkLedgerAppend(b *testing.B) {
+	ctx := context.Background()
+	s, err := sqlite.Open(filepath.Join(b.TempDir(), "db.sqlite"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	const perTx, writers = 10, 32
+	entries := make([][]byte, perTx*writers)
+	for i := range entries {
+		entries[i] = entry(b, i)
+	}
+	txs := (b.N + perTx - 1) / perTx
+	var next sync.WaitGroup
+	work := make(chan int)
+	start := time.Now()
+	for w := range writers {
+		next.Go(func() {
+			for range work {
+				err := s.Transact(ctx, func(tx deconflict.Tx) error {
+					_, err := tx.AppendLedger(ctx, entries[w*perTx:(w+1)*perTx]...)
+					return err
+				})
+				if err != nil {
+					b.Error(err)
+				}
+			}
+		})
+	}
+	for i := range txs {
+		work <- i
+	}
+	close(work)
+	next.Wait()
+	b.ReportMetric(float64(txs*perTx)/time.Since(start).Seconds(), "entries/s")
+}
+
+// BenchmarkInclusionProof serves inclusion proofs from a ledger of
+// DECONFLICT_BENCH_LEDGER_SIZE entries (default 1,000,000; issue 3 asks
+// 10,000,000) kept in DECONFLICT_BENCH_LEDGER_DB between runs (filling it
+// takes minutes), for random entries of the whole tree.
+func BenchmarkInclusionProof(b *testing.B) {
+	ctx := context.Background()
+	size := int64(1_000_000)
+	if v := os.Getenv("DECONFLICT_BENCH_LEDGER_SIZE"); v != "" {
+		fmt.Sscan(v, &size)
+	}
+	path := os.Getenv("DECONFLICT_BENCH_LEDGER_DB")
+	if path == "" {
+		path = filepath.Join(b.TempDir(), "ledger.db")
+	}
+	s, err := sqlite.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	head, _ := s.LedgerHead(ctx)
+	const chunk = 20_000
+	batch := make([][]byte, chunk)
+	for i := range batch {
+		batch[i] = entry(b, i)
+	}
+	for head.Size < size {
+		n := min(chunk, size-head.Size)
+		if err := s.Transact(ctx, func(tx deconflict.Tx) error { _, err := tx.AppendLedger(ctx, batch[:n]...); return err }); err != nil {
+			b.Fatal(err)
+		}
+		head, _ = s.LedgerHead(ctx)
+	}
+	nodes := s.NodeReader()
+	rng := rand.New(rand.NewPCG(1, 1))
+	b.ResetTimer()
+	for b.Loop() {
+		i := rng.Int64N(head.Size)
+		p, err := ledger.InclusionProof(ctx, nodes, uint64(head.Size), uint64(i), uint64(head.Size))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(p) == 0 && head.Size > 1 {
+			b.Fatal("empty proof")
+		}
+	}
+	b.ReportMetric(float64(head.Size), "entries")
 }
