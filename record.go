@@ -55,6 +55,8 @@ type EventReader interface {
 	StoredEvent(ctx context.Context, party string, id int64) (StoredEvent, error)
 	// Acks returns the acknowledgements of an event.
 	Acks(ctx context.Context, id int64) ([]Ack, error)
+	// Delivered reports whether event id was delivered already.
+	Delivered(ctx context.Context, id int64) (bool, error)
 	Webhooks(ctx context.Context) ([]Webhook, error)
 	Webhook(ctx context.Context, party, id string) (Webhook, error)
 	WebhookCursor(ctx context.Context, party, id string) (int64, error)
@@ -80,8 +82,6 @@ type EventWriter interface {
 	// MarkDelivered records the first delivery of an event; false when it
 	// was already delivered (nothing is written then).
 	MarkDelivered(ctx context.Context, id int64, via string, at time.Time, ledgerIndex int64) (bool, error)
-	// Delivered reports whether event id was delivered already.
-	Delivered(ctx context.Context, id int64) (bool, error)
 	PutWebhook(ctx context.Context, w Webhook) error
 	DeleteWebhook(ctx context.Context, party, id string) error
 	SetWebhookCursor(ctx context.Context, party, id string, cursor int64) error

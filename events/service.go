@@ -71,16 +71,35 @@ func (s *Service) Events(ctx context.Context, c deconflict.Caller, after int64, 
 	if limit <= 0 || limit > MaxPage {
 		limit = MaxPage
 	}
+	if evs, ok := s.cfg.Hub.Since(c.Party, max(after, 0), limit); ok {
+		return evs, nil
+	}
 	return s.cfg.Store.EventsAfter(ctx, c.Party, max(after, 0), limit)
 }
 
 // Wait returns a channel closed when the caller may have new events.
 func (s *Service) Wait(c deconflict.Caller) <-chan struct{} { return s.cfg.Hub.Wait(c.Party) }
 
-// Delivered records first deliveries, in one transaction.
+// Delivered records first deliveries, in one transaction; events already
+// recorded as delivered (by another stream of the same party, say) are
+// passed over without entering the writer.
 func (s *Service) Delivered(ctx context.Context, c deconflict.Caller, ids []int64, via string) error {
 	if err := requireParty(c); err != nil || len(ids) == 0 {
 		return err
+	}
+	var todo []int64
+	for _, id := range ids {
+		done, err := s.cfg.Store.Delivered(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !done {
+			todo = append(todo, id)
+		}
+	}
+	ids = todo
+	if len(ids) == 0 {
+		return nil
 	}
 	return s.cfg.Store.Transact(ctx, func(tx deconflict.Tx) error {
 		for _, id := range ids {

@@ -23,15 +23,17 @@ func (t *tx) AddEvent(ctx context.Context, e deconflict.StoredEvent) (int64, err
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		[]any{e.Party, string(e.Kind), micros(e.Time), e.NeedsAck, e.Origin, string(e.Data), e.LedgerIndex}, &id)
 	if err == nil {
-		t.eventsFor = append(t.eventsFor, e.Party)
+		e.ID = id
+		t.added = append(t.added, e)
 	}
 	return id, wrap(err, "add event for %s", e.Party)
 }
 
 // OnEvents sets fn to be called after each commit that stored events, with
-// their recipients, so that streams and webhooks waiting for them wake up.
-// fn runs on the writer: it must be quick and must not call Transact.
-func (s *Store) OnEvents(fn func(parties []string)) { s.onEvents.Store(&fn) }
+// those events in id order, so that streams and webhooks waiting for them
+// wake up. fn runs on the writer, commit after commit: it must be quick and
+// must not call Transact.
+func (s *Store) OnEvents(fn func(events []deconflict.StoredEvent)) { s.onEvents.Store(&fn) }
 
 // EventsAfter returns up to limit events of party after id after.
 func (r *reader) EventsAfter(ctx context.Context, party string, after int64, n int) ([]deconflict.Event, error) {
@@ -136,11 +138,11 @@ func (t *tx) MarkDelivered(ctx context.Context, id int64, via string, at time.Ti
 }
 
 // Delivered reports whether event id was delivered.
-func (t *tx) Delivered(ctx context.Context, id int64) (bool, error) {
-	ctx, err := t.begin(ctx)
+func (r *reader) Delivered(ctx context.Context, id int64) (bool, error) {
+	ctx, err := r.begin(ctx)
 	if err != nil {
 		return false, err
 	}
-	ok, err := t.q.exists(ctx, `SELECT 1 FROM event_delivery WHERE event_id = ?`, id)
+	ok, err := r.q.exists(ctx, `SELECT 1 FROM event_delivery WHERE event_id = ?`, id)
 	return ok, wrap(err, "read delivery of event %d", id)
 }

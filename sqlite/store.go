@@ -84,8 +84,8 @@ type Store struct {
 	// tree of the batch being written (see ledger.go).
 	ledger  atomic.Pointer[ledger.Appender]
 	pending *ledger.Appender
-	// onEvents is told, after each commit, who received events in it.
-	onEvents atomic.Pointer[func(parties []string)]
+	// onEvents is given, after each commit, the events it stored.
+	onEvents atomic.Pointer[func(events []deconflict.StoredEvent)]
 }
 
 var _ deconflict.Store = (*Store)(nil)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"slices"
 	"sync/atomic"
 
 	"github.com/deconflict/deconflict"
@@ -116,9 +115,9 @@ func (s *Store) commit(batch []*request) {
 	s.pending = s.ledger.Load()
 	results := make([]error, len(live))
 	var maxSeq int64
-	var eventsFor []string
+	var added []deconflict.StoredEvent
 	for i, r := range live {
-		err, fatal := s.runOne(ctx, r, &maxSeq, &eventsFor)
+		err, fatal := s.runOne(ctx, r, &maxSeq, &added)
 		if fatal != nil {
 			// The transaction is no longer ours to trust (a savepoint could
 			// not be released or rolled back): keep nothing of the batch.
@@ -137,9 +136,8 @@ func (s *Store) commit(batch []*request) {
 		s.lastSeq.Store(maxSeq)
 	}
 	s.ledger.Store(s.pending)
-	if fn := s.onEvents.Load(); fn != nil && len(eventsFor) > 0 {
-		slices.Sort(eventsFor)
-		(*fn)(slices.Compact(eventsFor))
+	if fn := s.onEvents.Load(); fn != nil && len(added) > 0 {
+		(*fn)(added)
 	}
 	for i, r := range live {
 		r.done <- results[i]
@@ -160,7 +158,7 @@ func answerAll(live []*request, results []error, err error) {
 
 // runOne runs one closure inside a savepoint. err is the closure's outcome
 // for its caller; fatal means the batch's transaction is broken.
-func (s *Store) runOne(ctx context.Context, r *request, maxSeq *int64, eventsFor *[]string) (err, fatal error) {
+func (s *Store) runOne(ctx context.Context, r *request, maxSeq *int64, added *[]deconflict.StoredEvent) (err, fatal error) {
 	if _, err := s.wq.exec(ctx, "SAVEPOINT tx"); err != nil {
 		return nil, err
 	}
@@ -171,7 +169,7 @@ func (s *Store) runOne(ctx context.Context, r *request, maxSeq *int64, eventsFor
 			if t.app != nil {
 				s.pending = t.app
 			}
-			*eventsFor = append(*eventsFor, t.eventsFor...)
+			*added = append(*added, t.added...)
 		}
 	}()
 	t.reader.tx = t
@@ -208,8 +206,8 @@ type tx struct {
 	// base is the ledger as the closure found it; app, once it appends, the
 	// ledger with its entries (see ledger.go).
 	base, app *ledger.Appender
-	// eventsFor lists the recipients of the events it added.
-	eventsFor []string
+	// added lists the events it stored.
+	added []deconflict.StoredEvent
 }
 
 var _ deconflict.Tx = (*tx)(nil)

@@ -372,7 +372,7 @@ func TestReplayAtTwoSpeeds(t *testing.T) {
 }
 
 // zoneOf compiles a zone with one volume.
-func zoneOf(t *testing.T, party, id string, kind deconflict.ZoneKind, typ, coords string, buffer, lo, hi float64) tactical.Zone {
+func zoneOf(t testing.TB, party, id string, kind deconflict.ZoneKind, typ, coords string, buffer, lo, hi float64) tactical.Zone {
 	t.Helper()
 	v, err := geo.CompileVolume(deconflict.Volume{Geometry: deconflict.Geometry{Type: typ, Coordinates: json.RawMessage(coords)},
 		BufferM: buffer, AltLowerM: lo, AltUpperM: hi}, "volumes[0]", 10000)

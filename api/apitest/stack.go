@@ -86,12 +86,12 @@ func NewWith(t testing.TB, opts Options) *Stack {
 	if err != nil {
 		t.Fatalf("ledger key: %v", err)
 	}
-	hb := hub.New()
+	hb := hub.New(0)
 	hooks := delivery.New(events.DeliveryStore(store, jl), delivery.Options{BackoffBase: 10 * time.Millisecond, BackoffCap: 200 * time.Millisecond, Timeout: 2 * time.Second})
-	store.OnEvents(func(parties []string) {
-		hb.Notify(parties...)
-		for _, p := range parties {
-			hooks.Notify(p)
+	store.OnEvents(func(evs []deconflict.StoredEvent) {
+		hb.Publish(evs)
+		for _, e := range evs {
+			hooks.Notify(e.Party)
 		}
 	})
 	hooksCtx, stopHooks := context.WithCancel(context.Background())

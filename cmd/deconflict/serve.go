@@ -78,12 +78,12 @@ func openStack(ctx context.Context, cfg serveConfig, log *slog.Logger) (*stack, 
 		return nil, "", fmt.Errorf("ledger key: %w", err)
 	}
 	log.Info("ledger checkpoints are signed for", "verifier_key", vkey)
-	hb := hub.New()
+	hb := hub.New(0)
 	hooks := delivery.New(events.DeliveryStore(store, jl), delivery.Options{Logger: log})
-	store.OnEvents(func(parties []string) {
-		hb.Notify(parties...)
-		for _, p := range parties {
-			hooks.Notify(p)
+	store.OnEvents(func(evs []deconflict.StoredEvent) {
+		hb.Publish(evs)
+		for _, e := range evs {
+			hooks.Notify(e.Party)
 		}
 	})
 	ev := events.New(events.Config{Store: store, Journal: jl, Hub: hb, Signer: signer, CheckURL: delivery.CheckURL, Webhooks: hooks})
