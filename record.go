@@ -74,8 +74,9 @@ type EventWriter interface {
 	// AppendLedger appends entries (canonical bytes, package ledger) to the
 	// ledger and returns the index of the first.
 	AppendLedger(ctx context.Context, entries ...[]byte) (first int64, err error)
-	// AddEvent stores e for its recipient and returns the id it gets.
-	AddEvent(ctx context.Context, e StoredEvent) (int64, error)
+	// AddEvents stores events, each for its recipient, and returns the ids
+	// they get, in order.
+	AddEvents(ctx context.Context, es []StoredEvent) ([]int64, error)
 	// AddAck records an acknowledgement; false when that party had already
 	// acknowledged the event (nothing is written then).
 	AddAck(ctx context.Context, a Ack) (bool, error)

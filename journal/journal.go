@@ -40,13 +40,14 @@ func New(now func() time.Time) *Journal {
 func (j *Journal) at() time.Time { return j.now().UTC().Truncate(time.Microsecond) }
 
 // Record is the strategic.Journal: the ledger entry of the change, then an
-// event and its ledger entry for each notice.
+// event for each notice and the ledger entry of each, appended together.
 func (j *Journal) Record(ctx context.Context, tx deconflict.Tx, ch strategic.Change) error {
 	at := j.at()
 	actor := ch.Actor
 	if actor == "" {
 		actor = ledger.ActorSystem
 	}
+	var before [][]byte
 	if ch.Object != nil {
 		kind := string(ch.Object.Kind) + ".put"
 		if ch.Deleted {
@@ -57,26 +58,26 @@ func (j *Journal) Record(ctx context.Context, tx deconflict.Tx, ch strategic.Cha
 			return err
 		}
 		o := ch.Object
-		aud := append([]string{o.Party}, ch.ShareWith...)
-		if err := j.appendEntry(ctx, tx, kind, at, actor, aud, fmt.Sprintf("%s/%s/%s@%d", o.Kind, o.Party, o.ID, o.Version), payload); err != nil {
+		c, err := canonical(kind, at, actor, append([]string{o.Party}, ch.ShareWith...), fmt.Sprintf("%s/%s/%s@%d", o.Kind, o.Party, o.ID, o.Version), payload)
+		if err != nil {
 			return err
 		}
+		before = append(before, c)
 	}
-	for _, n := range ch.Notices {
+	evs := make([]deconflict.StoredEvent, len(ch.Notices))
+	for i, n := range ch.Notices {
 		data, err := json.Marshal(n.Conflict)
 		if err != nil {
 			return err
 		}
-		e := deconflict.StoredEvent{
+		evs[i] = deconflict.StoredEvent{
 			Event:  deconflict.Event{Kind: n.Kind, Time: at, NeedsAck: n.Kind == deconflict.EventConflictOpened, Data: data},
 			Party:  n.Party,
 			Origin: actor,
 		}
-		if _, err := j.AddEvent(ctx, tx, e); err != nil {
-			return err
-		}
 	}
-	return nil
+	_, err := j.addEvents(ctx, tx, evs, before)
+	return err
 }
 
 // AddEvent stores e for its recipient with the ledger entry of its creation,
@@ -84,27 +85,56 @@ func (j *Journal) Record(ctx context.Context, tx deconflict.Tx, ch strategic.Cha
 // the recipient and to witnesses (the sender of a message, who may prove it
 // was sent). It returns the event with its id.
 func (j *Journal) AddEvent(ctx context.Context, tx deconflict.Tx, e deconflict.StoredEvent, witnesses ...string) (deconflict.StoredEvent, error) {
+	out, err := j.addEvents(ctx, tx, []deconflict.StoredEvent{e}, nil, witnesses...)
+	if err != nil {
+		return e, err
+	}
+	return out[0], nil
+}
+
+// addEvents appends the entries before, then stores evs with the entries of
+// their creation, in one append to the ledger.
+func (j *Journal) addEvents(ctx context.Context, tx deconflict.Tx, evs []deconflict.StoredEvent, before [][]byte, witnesses ...string) ([]deconflict.StoredEvent, error) {
+	if len(evs) == 0 && len(before) == 0 {
+		return nil, nil
+	}
 	head, err := tx.LedgerHead(ctx)
 	if err != nil {
-		return e, err
+		return nil, err
 	}
-	e.Time = e.Time.UTC().Truncate(time.Microsecond)
-	e.LedgerIndex = head.Size
-	if e.ID, err = tx.AddEvent(ctx, e); err != nil {
-		return e, err
+	for i := range evs {
+		evs[i].Time = evs[i].Time.UTC().Truncate(time.Microsecond)
+		evs[i].LedgerIndex = head.Size + int64(len(before)+i)
 	}
-	body, err := json.Marshal(e.Event)
+	if len(evs) > 0 {
+		ids, err := tx.AddEvents(ctx, evs)
+		if err != nil {
+			return nil, err
+		}
+		for i := range evs {
+			evs[i].ID = ids[i]
+		}
+	}
+	entries := before
+	for _, e := range evs {
+		body, err := json.Marshal(e.Event)
+		if err != nil {
+			return nil, err
+		}
+		c, err := canonical("event.created", e.Time, e.Origin, append([]string{e.Party}, witnesses...), EventObject(e.ID), body)
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, c)
+	}
+	first, err := tx.AppendLedger(ctx, entries...)
 	if err != nil {
-		return e, err
+		return nil, err
 	}
-	first, err := j.append(ctx, tx, "event.created", e.Time, e.Origin, append([]string{e.Party}, witnesses...), EventObject(e.ID), body)
-	if err != nil {
-		return e, err
+	if first != head.Size {
+		return nil, fmt.Errorf("journal: the record went to ledger entry %d, not %d", first, head.Size)
 	}
-	if first != e.LedgerIndex {
-		return e, fmt.Errorf("journal: event %d went to ledger entry %d, not %d", e.ID, first, e.LedgerIndex)
-	}
-	return e, nil
+	return evs, nil
 }
 
 // EventObject is the ledger's object reference of an event.
@@ -207,35 +237,32 @@ func (j *Journal) SendMessage(ctx context.Context, tx deconflict.Tx, m Message, 
 		return nil, err
 	}
 	at := j.at()
-	out := make([]deconflict.StoredEvent, 0, len(recipients))
-	for _, p := range recipients {
-		e, err := j.AddEvent(ctx, tx, deconflict.StoredEvent{
+	evs := make([]deconflict.StoredEvent, len(recipients))
+	for i, p := range recipients {
+		evs[i] = deconflict.StoredEvent{
 			Event:  deconflict.Event{Kind: deconflict.EventMessage, Time: at, NeedsAck: needsAck, Data: data},
 			Party:  p,
 			Origin: m.From,
-		}, m.From)
-		if err != nil {
-			return nil, err
 		}
-		out = append(out, e)
 	}
-	return out, nil
+	return j.addEvents(ctx, tx, evs, nil, m.From)
 }
 
 func (j *Journal) appendEntry(ctx context.Context, tx deconflict.Tx, kind string, at time.Time, actor string, audience []string, object string, payload []byte) error {
-	_, err := j.append(ctx, tx, kind, at, actor, audience, object, payload)
+	c, err := canonical(kind, at, actor, audience, object, payload)
+	if err != nil {
+		return err
+	}
+	_, err = tx.AppendLedger(ctx, c)
 	return err
 }
 
-func (j *Journal) append(ctx context.Context, tx deconflict.Tx, kind string, at time.Time, actor string, audience []string, object string, payload []byte) (int64, error) {
+// canonical returns the canonical bytes of a ledger entry.
+func canonical(kind string, at time.Time, actor string, audience []string, object string, payload []byte) ([]byte, error) {
 	aud := slices.DeleteFunc(slices.Clone(audience), func(s string) bool { return strings.TrimSpace(s) == "" })
 	e, err := ledger.NewEntry(kind, at, actor, aud, object, payload)
 	if err != nil {
-		return 0, fmt.Errorf("journal: ledger entry %s %s: %w", kind, object, err)
+		return nil, fmt.Errorf("journal: ledger entry %s %s: %w", kind, object, err)
 	}
-	c, err := e.Canonical()
-	if err != nil {
-		return 0, err
-	}
-	return tx.AppendLedger(ctx, c)
+	return e.Canonical()
 }

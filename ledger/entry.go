@@ -334,3 +334,38 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// AudienceOf returns the audience of canonical entry bytes by their fixed
+// layout, without decoding the rest: what a store needs to serve an entry to
+// its audience, at a fraction of DecodeEntry's cost. It refuses bytes whose
+// audience cannot be read or whose members are not valid; the rest of the
+// entry is the writer's to have built with NewEntry (and every verifier
+// decodes it in full).
+func AudienceOf(canonical []byte) ([]string, error) {
+	const open, close = `,"audience":[`, `],"object":"`
+	i := bytes.Index(canonical, []byte(open))
+	if !bytes.HasPrefix(canonical, []byte(`{"kind":"`)) || i < 0 {
+		return nil, deconflict.Errorf(deconflict.EINVALID, "ledger entry has no audience where the canonical form puts it")
+	}
+	rest := canonical[i+len(open):]
+	j := bytes.Index(rest, []byte(close))
+	if j < 0 {
+		return nil, deconflict.Errorf(deconflict.EINVALID, "ledger entry's audience is not closed where the canonical form closes it")
+	}
+	list := rest[:j]
+	if len(list) == 0 {
+		return []string{}, nil
+	}
+	var out []string
+	for _, q := range bytes.Split(list, []byte(",")) {
+		if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' {
+			return nil, deconflict.Errorf(deconflict.EINVALID, "ledger entry's audience member %q is not a JSON string", clip(string(q)))
+		}
+		m := string(q[1 : len(q)-1])
+		if g, ok := cutGroup(m); !(m == deconflict.ShareAll || deconflict.ValidID(m) || (ok && deconflict.ValidID(g))) {
+			return nil, deconflict.Errorf(deconflict.EINVALID, "ledger entry's audience member %q is not a party, group:NAME or all", clip(m))
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}

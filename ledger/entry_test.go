@@ -294,3 +294,24 @@ func hexHash(s string) []byte {
 	}
 	return b
 }
+
+// TestAudienceOfAgreesWithDecodeEntry: the fast audience reader gives what
+// the full decoder gives, on entries of every audience shape.
+func TestAudienceOfAgreesWithDecodeEntry(t *testing.T) {
+	for _, aud := range [][]string{{}, {"alpha"}, {"all", "bravo", "group:coalition"}, {"a-1", "b.2", "c_3"}} {
+		e, err := NewEntry("event.created", time.Date(2026, 11, 24, 7, 0, 0, 0, time.UTC), "alpha", aud, "event/1", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := e.Canonical()
+		got, err := AudienceOf(c)
+		if err != nil || !slices.Equal(got, e.Audience) {
+			t.Fatalf("%s: %q, %v; want %q", c, got, err, e.Audience)
+		}
+	}
+	for _, bad := range []string{`{"kind":"x"}`, `{"kind":"x","audience":["a"]}`, `{"kind":"k","time":"t","actor":"a","audience":["bad id!"],"object":"o"}`} {
+		if _, err := AudienceOf([]byte(bad)); err == nil {
+			t.Errorf("%s: read", bad)
+		}
+	}
+}

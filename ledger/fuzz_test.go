@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -26,9 +27,13 @@ func FuzzDecodeEntry(f *testing.F) {
 	f.Add([]byte(`null`))
 	f.Add([]byte(`{"kind":"\u00e9"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		aud, audErr := AudienceOf(b) // must never panic, whatever b is
 		e, err := DecodeEntry(b)
 		if err != nil {
 			return
+		}
+		if audErr != nil || !slices.Equal(aud, e.Audience) {
+			t.Fatalf("%q: AudienceOf gives %q, %v; DecodeEntry %q", b, aud, audErr, e.Audience)
 		}
 		if err := e.Validate(); err != nil {
 			t.Fatalf("accepted an invalid entry: %v", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/deconflict/deconflict"
@@ -71,4 +72,14 @@ func listJSON[T any](ctx context.Context, q *querier, what, query string, args .
 		out = append(out, v)
 	}
 	return out, wrap(rows.Err(), "%s", what)
+}
+
+// rowChunk is how many rows one multi-row INSERT carries: one statement per
+// row costs a trip through the driver each.
+const rowChunk = 64
+
+// placeholders returns "(?, ?), (?, ?)" for rows rows of cols columns.
+func placeholders(rows, cols int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
 }

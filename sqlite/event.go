@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/deconflict/deconflict"
@@ -12,21 +14,49 @@ import (
 func micros(t time.Time) int64      { return t.UnixMicro() }
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
-// AddEvent stores an event for its recipient and returns its id.
-func (t *tx) AddEvent(ctx context.Context, e deconflict.StoredEvent) (int64, error) {
+// AddEvents stores events for their recipients and returns their ids.
+func (t *tx) AddEvents(ctx context.Context, es []deconflict.StoredEvent) ([]int64, error) {
 	ctx, err := t.begin(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	var id int64
-	err = t.q.scanOne(ctx, `INSERT INTO event (party, kind, time, needs_ack, origin, data, ledger_index)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		[]any{e.Party, string(e.Kind), micros(e.Time), e.NeedsAck, e.Origin, string(e.Data), e.LedgerIndex}, &id)
-	if err == nil {
-		e.ID = id
-		t.added = append(t.added, e)
+	ids := make([]int64, 0, len(es))
+	for len(es) > 0 {
+		n := min(len(es), rowChunk)
+		args := make([]any, 0, 7*n)
+		for _, e := range es[:n] {
+			args = append(args, e.Party, string(e.Kind), micros(e.Time), e.NeedsAck, e.Origin, string(e.Data), e.LedgerIndex)
+		}
+		rows, err := t.q.query(ctx, `INSERT INTO event (party, kind, time, needs_ack, origin, data, ledger_index) VALUES `+
+			placeholders(n, 7)+` RETURNING id`, args...)
+		if err != nil {
+			return nil, wrap(err, "add events")
+		}
+		first := len(ids)
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, wrap(err, "add events")
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, wrap(err, "add events")
+		}
+		if len(ids)-first != n {
+			return nil, fmt.Errorf("sqlite: %d events stored, %d ids returned", n, len(ids)-first)
+		}
+		// RETURNING gives rows in no promised order; ids grow with the rows
+		// of one statement.
+		slices.Sort(ids[first:])
+		for i, e := range es[:n] {
+			e.ID = ids[first+i]
+			t.added = append(t.added, e)
+		}
+		es = es[n:]
 	}
-	return id, wrap(err, "add event for %s", e.Party)
+	return ids, nil
 }
 
 // OnEvents sets fn to be called after each commit that stored events, with

@@ -30,11 +30,13 @@ func (t *tx) AppendLedger(ctx context.Context, entries ...[]byte) (int64, error)
 	leaves := make([][]byte, len(entries))
 	audiences := make([]string, len(entries))
 	for i, c := range entries {
-		e, err := ledger.DecodeEntry(c)
+		// The journal builds entries with ledger.NewEntry; the store reads
+		// only their audience, which it serves them by.
+		a, err := ledger.AudienceOf(c)
 		if err != nil {
-			return 0, fmt.Errorf("sqlite: ledger entry %d is not canonical: %w", i, err)
+			return 0, fmt.Errorf("sqlite: ledger entry %d: %w", i, err)
 		}
-		aud, err := json.Marshal(e.Audience)
+		aud, err := json.Marshal(a)
 		if err != nil {
 			return 0, err
 		}
@@ -45,20 +47,29 @@ func (t *tx) AppendLedger(ctx context.Context, entries ...[]byte) (int64, error)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: ledger append: %w", err)
 	}
-	for i, c := range entries {
-		if _, err := t.q.exec(ctx, `INSERT INTO ledger_entry (idx, canonical, audience, leaf_hash) VALUES (?, ?, ?, ?)`,
-			int64(b.Start)+int64(i), c, audiences[i], leaves[i]); err != nil {
+	for lo := 0; lo < len(entries); lo += rowChunk {
+		hi := min(len(entries), lo+rowChunk)
+		args := make([]any, 0, 4*(hi-lo))
+		for i := lo; i < hi; i++ {
+			args = append(args, int64(b.Start)+int64(i), entries[i], audiences[i], leaves[i])
+		}
+		if _, err := t.q.exec(ctx, `INSERT INTO ledger_entry (idx, canonical, audience, leaf_hash) VALUES `+placeholders(hi-lo, 4), args...); err != nil {
 			return 0, wrap(err, "append to the ledger")
 		}
 	}
+	var args []any
 	for _, n := range b.Nodes {
 		if n.ID.Level == 0 {
 			continue // the leaf hash is kept with the entry
 		}
-		if _, err := t.q.exec(ctx, `INSERT INTO ledger_node (level, idx, hash) VALUES (?, ?, ?)`,
-			n.ID.Level, int64(n.ID.Index), n.Hash); err != nil {
+		args = append(args, n.ID.Level, int64(n.ID.Index), n.Hash)
+	}
+	for len(args) > 0 {
+		k := min(len(args), 3*rowChunk)
+		if _, err := t.q.exec(ctx, `INSERT INTO ledger_node (level, idx, hash) VALUES `+placeholders(k/3, 3), args[:k]...); err != nil {
 			return 0, wrap(err, "append to the ledger")
 		}
+		args = args[k:]
 	}
 	t.app = app
 	return int64(b.Start), nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/deconflict/deconflict"
 	"github.com/deconflict/deconflict/accounts"
+	"github.com/deconflict/deconflict/journal"
 	"github.com/deconflict/deconflict/sqlite"
 	"github.com/deconflict/deconflict/strategic"
 )
@@ -42,9 +43,12 @@ func randomVolume(rng *rand.Rand) deconflict.Volume {
 }
 
 type benchEnv struct {
-	svc  *strategic.Service
-	ops  []deconflict.Operation // bravo's submissions, aware of what they conflict with
-	mean float64                // conflicts per submission
+	svc *strategic.Service
+	// recorded is a service on the same store that writes events and
+	// ledger entries with every change (package journal).
+	recorded *strategic.Service
+	ops      []deconflict.Operation // bravo's submissions, aware of what they conflict with
+	mean     float64                // conflicts per submission
 }
 
 var (
@@ -133,8 +137,13 @@ func fill() (*benchEnv, error) {
 	if err != nil {
 		return nil, err
 	}
+	recorded, err := strategic.New(ctx, st, strategic.Config{Now: func() time.Time { return t0.Add(-time.Hour) },
+		Journal: journal.New(nil).Record})
+	if err != nil {
+		return nil, err
+	}
 	rng := rand.New(rand.NewPCG(99, 7))
-	be := &benchEnv{svc: svc}
+	be := &benchEnv{svc: svc, recorded: recorded}
 	total := 0
 	for i := range benchSpecs {
 		o := op(fmt.Sprintf("b%05d", i), randomVolume(rng))
@@ -154,12 +163,20 @@ func fill() (*benchEnv, error) {
 
 // BenchmarkPutOperation submits new operations of bravo, each checked
 // against 10,000 live operations of alpha and durably stored with its
-// conflicts, from as many goroutines as GOMAXPROCS×16 (concurrent clients).
+// conflicts, from as many goroutines as GOMAXPROCS×16 (concurrent clients):
+// without and with the record (an event for each side of each conflict and
+// the ledger entries of the change and of every event) — run with -count to
+// interleave the two.
 func BenchmarkPutOperation(b *testing.B) {
 	be, err := prefilled()
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Run("record=off", func(b *testing.B) { benchPut(b, be, be.svc) })
+	b.Run("record=on", func(b *testing.B) { benchPut(b, be, be.recorded) })
+}
+
+func benchPut(b *testing.B, be *benchEnv, svc *strategic.Service) {
 	ctx := context.Background()
 	b.SetParallelism(16)
 	b.ReportAllocs()
@@ -170,7 +187,7 @@ func BenchmarkPutOperation(b *testing.B) {
 			i := benchSeq.Add(1) // unique across the benchmark's runs
 			o := be.ops[int(i)%len(be.ops)]
 			o.ID = fmt.Sprintf("run%d", i)
-			if _, err := be.svc.PutOperation(ctx, party("bravo"), o, 0); err != nil {
+			if _, err := svc.PutOperation(ctx, party("bravo"), o, 0); err != nil {
 				b.Error(err)
 				return
 			}
