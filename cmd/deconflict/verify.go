@@ -148,7 +148,11 @@ func (v *verifier) run(ctx context.Context, state, key string) error {
 		}
 		checked++
 	}
-	v.ok("%d of your %d entries proved included (the others were proved before)", checked, len(mine))
+	if older := len(mine) - checked; older > 0 {
+		v.ok("%d new entries of yours proved included; %d older ones are covered by the consistency proof", checked, older)
+	} else {
+		v.ok("%d entries of yours proved included", checked)
+	}
 	return nil
 }
 

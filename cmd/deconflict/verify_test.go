@@ -3,13 +3,19 @@ package main
 import (
 	"bytes"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	_ "modernc.org/sqlite"
 )
@@ -130,5 +136,72 @@ func TestVerifyCatchesTampering(t *testing.T) {
 			}
 			t.Logf("caught: %s", bytes.TrimSpace([]byte(r.stderr)))
 		})
+	}
+}
+
+// TestWebhookResumesAfterRestart: events committed while the receiver is
+// down and the server is then stopped reach the receiver, in order, once
+// both are back.
+func TestWebhookResumesAfterRestart(t *testing.T) {
+	data := t.TempDir()
+	srv := startServer(t, data)
+	alpha := addParty(t, srv, "alpha")
+	bravo := addParty(t, srv, "bravo")
+	var (
+		mu   sync.Mutex
+		got  []string
+		up   atomic.Bool
+		recv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !up.Load() {
+				http.Error(w, "down", http.StatusServiceUnavailable)
+				return
+			}
+			var e struct {
+				ID   int64
+				Data struct{ Text string }
+			}
+			json.NewDecoder(r.Body).Decode(&e)
+			mu.Lock()
+			if n := len(got); n == 0 || got[n-1] != e.Data.Text {
+				got = append(got, e.Data.Text)
+			}
+			mu.Unlock()
+			w.WriteHeader(http.StatusNoContent)
+		}))
+	)
+	defer recv.Close()
+	req, _ := http.NewRequest("PUT", srv.url+"/v1/webhooks/ops", strings.NewReader(
+		fmt.Sprintf(`{"url": %q, "kinds": ["message"], "secret": "0123456789abcdef0123"}`, recv.URL)))
+	req.Header.Set("Authorization", "Bearer "+alpha)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("webhook: %v %v", res.StatusCode, err)
+	}
+	var want []string
+	for i := range 5 {
+		want = append(want, fmt.Sprint("before ", i))
+		message(t, srv, bravo, "alpha", want[i])
+	}
+	srv.stop(t)
+	up.Store(true)
+	srv = startServer(t, data)
+	for i := range 3 {
+		want = append(want, fmt.Sprint("after ", i))
+		message(t, srv, bravo, "alpha", want[len(want)-1])
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		mu.Lock()
+		done := slices.Equal(got, want)
+		snapshot := slices.Clone(got)
+		mu.Unlock()
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("received %q, want %q", snapshot, want)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
