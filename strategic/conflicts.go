@@ -16,6 +16,12 @@ func (s *Service) CheckConflicts(ctx context.Context, caller deconflict.Caller, 
 	if err := requireParty(caller); err != nil {
 		return nil, err
 	}
+	select {
+	case s.cpu <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-s.cpu }()
 	// Judged as the operation it would be, so the same rules and limits apply.
 	p, err := s.prepareOperation(deconflict.Operation{Party: caller.Party, ID: "check", State: deconflict.StatePlanned, Volumes: volumes, ShareWith: shareWith}, false)
 	if err != nil {

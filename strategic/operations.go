@@ -65,19 +65,8 @@ func (s *Service) PutOperation(ctx context.Context, caller deconflict.Caller, op
 		return deconflict.PutOperationResult{}, err
 	}
 	op.Party = caller.Party
-	p, err := s.prepareOperation(op, true)
+	p, pre, err := s.prepareAndSearch(ctx, op, ifMatch)
 	if err != nil {
-		return deconflict.PutOperationResult{}, err
-	}
-	var pre searched
-	if p.op.State.Live() {
-		// The search runs here, outside the writer; the transaction only
-		// catches up with what was written since (see catchUp).
-		if pre, err = s.searchIndex(ctx, p.obj, p.queries, s.now().UTC()); err != nil {
-			return deconflict.PutOperationResult{}, err
-		}
-	}
-	if err := s.refuseEarly(ctx, p, ifMatch, pre); err != nil {
 		return deconflict.PutOperationResult{}, err
 	}
 	var (
@@ -158,6 +147,31 @@ func (s *Service) PutOperation(ctx context.Context, caller deconflict.Caller, op
 		return deconflict.PutOperationResult{}, err
 	}
 	return res, nil
+}
+
+// prepareAndSearch compiles op, searches its conflicts outside the writer
+// (the transaction only catches up with what was written since, see
+// catchUp) and gives the refusals that need no writer. At most GOMAXPROCS
+// submissions do this CPU work at once: more would only queue for the cores,
+// and with them the writer, whose every batch then waits its turn behind them.
+func (s *Service) prepareAndSearch(ctx context.Context, op deconflict.Operation, ifMatch int64) (*preparedOperation, searched, error) {
+	select {
+	case s.cpu <- struct{}{}:
+	case <-ctx.Done():
+		return nil, searched{}, ctx.Err()
+	}
+	defer func() { <-s.cpu }()
+	p, err := s.prepareOperation(op, true)
+	if err != nil {
+		return nil, searched{}, err
+	}
+	var pre searched
+	if p.op.State.Live() {
+		if pre, err = s.searchIndex(ctx, p.obj, p.queries, s.now().UTC()); err != nil {
+			return nil, searched{}, err
+		}
+	}
+	return p, pre, s.refuseEarly(ctx, p, ifMatch, pre)
 }
 
 // precondition checks If-Match against the stored operation cur (exists

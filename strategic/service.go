@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"runtime"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -70,6 +71,7 @@ type Service struct {
 	refKey   []byte
 	journal  Journal
 	index    liveIndex
+	cpu      chan struct{} // admits the CPU-heavy part of submissions and checks
 }
 
 var (
@@ -97,7 +99,8 @@ func New(ctx context.Context, store deconflict.Store, cfg Config) (*Service, err
 	if err != nil {
 		return nil, fmt.Errorf("strategic: cache: %w", err)
 	}
-	s := &Service{store: store, settings: cfg.Settings, now: cfg.Now, cache: cache, journal: cfg.Journal}
+	s := &Service{store: store, settings: cfg.Settings, now: cfg.Now, cache: cache, journal: cfg.Journal,
+		cpu: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if s.refKey, err = loadRefKey(ctx, store); err != nil {
 		return nil, err
 	}
