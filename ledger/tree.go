@@ -28,6 +28,11 @@ func EmptyRoot() []byte { return rfc6962.DefaultHasher.EmptyRoot() }
 // hashChildren is the RFC 6962 interior node hash.
 var hashChildren = rfc6962.DefaultHasher.HashChildren
 
+// HashChildren returns the RFC 6962 hash of the interior node over l and r,
+// for a store that keeps only some levels of the tree and computes the
+// others from the level below.
+func HashChildren(l, r []byte) []byte { return hashChildren(l, r) }
+
 var rangeFactory = &compact.RangeFactory{Hash: hashChildren}
 
 // Appender holds the right edge of the tree (its compact range: one hash per

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -59,8 +60,8 @@ func (t *tx) AppendLedger(ctx context.Context, entries ...[]byte) (int64, error)
 	}
 	var args []any
 	for _, n := range b.Nodes {
-		if n.ID.Level == 0 {
-			continue // the leaf hash is kept with the entry
+		if n.ID.Level%nodeEvery != 0 || n.ID.Level == 0 {
+			continue // computed when read; leaf hashes are kept with the entries
 		}
 		args = append(args, n.ID.Level, int64(n.ID.Index), n.Hash)
 	}
@@ -125,7 +126,15 @@ func (r *reader) LedgerEntries(ctx context.Context, start, end int64) ([]deconfl
 	return out, wrap(rows.Err(), "read the ledger")
 }
 
-// LedgerNodes returns stored tree nodes.
+// nodeEvery says which levels of the tree are stored: every fourth (4, 8,
+// 12, ...), besides the leaves. A node of another level is computed from at
+// most 8 stored nodes (or leaves) below it, read in one range; so the tree
+// costs about one row for every 15 entries instead of one for each, and a
+// proof reads no more ranges than it has nodes.
+const nodeEvery = 4
+
+// LedgerNodes returns the hashes of tree nodes, stored or computed from the
+// stored level below.
 func (r *reader) LedgerNodes(ctx context.Context, ids []deconflict.LedgerNodeID) ([][]byte, error) {
 	ctx, err := r.begin(ctx)
 	if err != nil {
@@ -133,18 +142,51 @@ func (r *reader) LedgerNodes(ctx context.Context, ids []deconflict.LedgerNodeID)
 	}
 	out := make([][]byte, len(ids))
 	for i, id := range ids {
-		var q string
-		var args []any
-		if id.Level == 0 {
-			q, args = `SELECT leaf_hash FROM ledger_entry WHERE idx = ?`, []any{int64(id.Index)}
-		} else {
-			q, args = `SELECT hash FROM ledger_node WHERE level = ? AND idx = ?`, []any{id.Level, int64(id.Index)}
-		}
-		if err := r.q.scanOne(ctx, q, args, &out[i]); err != nil {
+		h, err := r.ledgerNode(ctx, id)
+		if err != nil {
 			return nil, wrap(err, "read ledger node (%d, %d)", id.Level, id.Index)
 		}
+		out[i] = h
 	}
 	return out, nil
+}
+
+func (r *reader) ledgerNode(ctx context.Context, id deconflict.LedgerNodeID) ([]byte, error) {
+	base := id.Level - id.Level%nodeEvery
+	width := uint64(1) << (id.Level - base)
+	lo := int64(id.Index * width)
+	var rows *sql.Rows
+	var err error
+	if base == 0 {
+		rows, err = r.q.query(ctx, `SELECT leaf_hash FROM ledger_entry WHERE idx >= ? AND idx < ? ORDER BY idx`, lo, lo+int64(width))
+	} else {
+		rows, err = r.q.query(ctx, `SELECT hash FROM ledger_node WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx`, base, lo, lo+int64(width))
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	level := make([][]byte, 0, width)
+	for rows.Next() {
+		var h []byte
+		if err := rows.Scan(&h); err != nil {
+			return nil, err
+		}
+		level = append(level, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if uint64(len(level)) != width {
+		return nil, notFound("ledger node (%d, %d) is not in the tree", id.Level, id.Index)
+	}
+	for len(level) > 1 {
+		for k := range len(level) / 2 {
+			level[k] = ledger.HashChildren(level[2*k], level[2*k+1])
+		}
+		level = level[:len(level)/2]
+	}
+	return level[0], nil
 }
 
 // NodeReader returns the store's ledger nodes as package ledger reads them.
@@ -168,7 +210,9 @@ func (s *Store) loadLedger(ctx context.Context) error {
 	}
 	a, err := ledger.LoadAppender(ctx, s.NodeReader(), uint64(size))
 	if err != nil {
-		return fmt.Errorf("sqlite: load the ledger: %w", err)
+		// Nothing must be appended to a tree that cannot be rebuilt: the
+		// entries would no longer prove anything.
+		return fmt.Errorf("sqlite: the ledger is damaged: its last %d entries cannot be rebuilt into the tree its checkpoints signed (%w); restore the data folder from a backup", size, err)
 	}
 	s.ledger.Store(a)
 	return nil

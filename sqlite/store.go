@@ -104,11 +104,12 @@ func OpenWith(path string, o OpenOptions) (s *Store, err error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
-	s = &Store{path: abs, opts: o, queue: make(chan *request, o.MaxBatch), done: make(chan struct{}),
+	st := &Store{path: abs, opts: o, queue: make(chan *request, o.MaxBatch), done: make(chan struct{}),
 		ckptStop: make(chan struct{}), ckptDone: make(chan struct{})}
+	s = st
 	defer func() {
 		if err != nil {
-			s.closeDBs()
+			st.closeDBs() // s itself is nil by now: "return nil, err" set it
 		}
 	}()
 	ctx := context.Background()

@@ -68,7 +68,9 @@ func TestVerifyCatchesTampering(t *testing.T) {
 	alpha := addParty(t, srv, "alpha")
 	bravo := addParty(t, srv, "bravo")
 	charlie := addParty(t, srv, "charlie")
-	for i := range 4 {
+	// Enough entries that the early ones lie in stored subtrees (of 16),
+	// away from the tree's right edge.
+	for i := range 20 {
 		message(t, srv, bravo, "alpha", fmt.Sprint("to alpha ", i))
 		message(t, srv, charlie, "bravo", fmt.Sprint("to bravo ", i))
 	}
@@ -137,6 +139,23 @@ func TestVerifyCatchesTampering(t *testing.T) {
 			t.Logf("caught: %s", bytes.TrimSpace([]byte(r.stderr)))
 		})
 	}
+	// An entry removed from the tree's right edge leaves a tree that cannot
+	// be extended: the server refuses to start rather than sign a lie.
+	t.Run("the last entry removed", func(t *testing.T) {
+		d := copyDir(t, data)
+		db, err := sql.Open("sqlite", filepath.Join(d, dbFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(`DELETE FROM ledger_entry WHERE idx = (SELECT max(idx) - 1 FROM ledger_entry)`); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		r := cli(t, []string{"DECONFLICT_ADMIN_TOKEN=" + testAdminToken}, "serve", "--data", d, "--addr", "127.0.0.1:0")
+		if r.code != 1 || !strings.Contains(r.stderr, "the ledger is damaged") {
+			t.Fatalf("serve on a ledger cut at its edge: %s", r)
+		}
+	})
 }
 
 // TestWebhookResumesAfterRestart: events committed while the receiver is

@@ -157,7 +157,7 @@ CREATE TABLE ledger_entry (
 ) STRICT;
 
 CREATE TABLE ledger_node (
-	level INTEGER NOT NULL, -- 1 and up; level 0 is ledger_entry.leaf_hash
+	level INTEGER NOT NULL, -- 4, 8, 12, ...: the others are computed (ledger.go); level 0 is ledger_entry.leaf_hash
 	idx   INTEGER NOT NULL,
 	hash  BLOB NOT NULL,
 	PRIMARY KEY (level, idx)
