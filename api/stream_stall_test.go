@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deconflict/deconflict/api"
 	"github.com/deconflict/deconflict/api/apitest"
 )
 
@@ -54,5 +55,31 @@ func TestStalledStreamHoldsUpNobody(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if grew := int64(after.HeapAlloc) - int64(before.HeapAlloc); grew > 16<<20 {
 		t.Fatalf("the heap grew by %d MiB while %d MiB of events waited for a stalled client", grew>>20, n*16>>10)
+	}
+}
+
+// TestIdleStreamSendsHeartbeats: an idle stream sends a comment line now and
+// then, so that proxies do not close it.
+func TestIdleStreamSendsHeartbeats(t *testing.T) {
+	old := api.HeartbeatInterval
+	api.HeartbeatInterval = 50 * time.Millisecond
+	defer func() { api.HeartbeatInterval = old }()
+	s := apitest.New(t)
+	alpha := s.NewParty("alpha")
+	st := openStream(t, s, alpha, 0)
+	defer st.close()
+	got := make(chan bool, 1)
+	go func() {
+		for st.sc.Scan() {
+			if st.sc.Text() == ": heartbeat" {
+				got <- true
+				return
+			}
+		}
+	}()
+	select {
+	case <-got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no heartbeat on an idle stream within 5 s")
 	}
 }
