@@ -3,6 +3,7 @@ package strategic
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"time"
 
@@ -85,10 +86,14 @@ func sortedRecords(m map[otherKey]deconflict.ConflictRecord) []deconflict.Confli
 	return out
 }
 
-// newConflictID returns a random conflict id: 128 bits, so ids never repeat
-// and reveal nothing of the order of conflicts.
+// newConflictID returns a conflict id that never repeats: the time in
+// microseconds, then 64 random bits. Ids of conflicts opened later sort
+// later, so each new conflict's row goes at the end of the table's key
+// instead of into a random page of it (one page written per batch, not one
+// per conflict).
 func newConflictID() string {
 	b := make([]byte, 16)
-	rand.Read(b)
+	binary.BigEndian.PutUint64(b, uint64(time.Now().UnixMicro()))
+	rand.Read(b[8:])
 	return "c_" + hex.EncodeToString(b)
 }
