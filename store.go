@@ -124,6 +124,8 @@ type Tx interface {
 	DeleteZone(ctx context.Context, party, id string) error
 	// PutConflict inserts or replaces a conflict by ID.
 	PutConflict(ctx context.Context, c ConflictRecord) error
+	// PutConflicts is PutConflict for many, in one go.
+	PutConflicts(ctx context.Context, cs []ConflictRecord) error
 	SetMeta(ctx context.Context, key string, value []byte) error
 }
 

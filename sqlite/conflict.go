@@ -42,21 +42,36 @@ func (r *reader) Conflicts(ctx context.Context, f deconflict.ConflictFilter) ([]
 
 // PutConflict inserts or replaces a conflict by ID.
 func (t *tx) PutConflict(ctx context.Context, c deconflict.ConflictRecord) error {
+	return t.PutConflicts(ctx, []deconflict.ConflictRecord{c})
+}
+
+// PutConflicts inserts or replaces conflicts by ID, many to a statement.
+func (t *tx) PutConflicts(ctx context.Context, cs []deconflict.ConflictRecord) error {
 	ctx, err := t.begin(ctx)
 	if err != nil {
 		return err
 	}
-	js, err := encode(c)
-	if err != nil {
-		return err
+	for len(cs) > 0 {
+		n := min(len(cs), rowChunk)
+		args := make([]any, 0, 10*n)
+		for _, c := range cs[:n] {
+			js, err := encode(c)
+			if err != nil {
+				return err
+			}
+			args = append(args, c.ID, string(c.State), string(c.A.Kind), c.A.Party, c.A.ID, string(c.B.Kind), c.B.Party, c.B.ID,
+				cellindex.CeilMilli(c.Window.End), js)
+		}
+		_, err = t.q.exec(ctx, `INSERT INTO conflict (id, state, a_kind, a_party, a_id, b_kind, b_party, b_id, "end", json)
+			VALUES `+placeholders(n, 10)+`
+			ON CONFLICT (id) DO UPDATE SET state = excluded.state,
+				a_kind = excluded.a_kind, a_party = excluded.a_party, a_id = excluded.a_id,
+				b_kind = excluded.b_kind, b_party = excluded.b_party, b_id = excluded.b_id,
+				"end" = excluded."end", json = excluded.json`, args...)
+		if err != nil {
+			return wrap(err, "put conflicts")
+		}
+		cs = cs[n:]
 	}
-	_, err = t.q.exec(ctx, `INSERT INTO conflict (id, state, a_kind, a_party, a_id, b_kind, b_party, b_id, "end", json)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET state = excluded.state,
-			a_kind = excluded.a_kind, a_party = excluded.a_party, a_id = excluded.a_id,
-			b_kind = excluded.b_kind, b_party = excluded.b_party, b_id = excluded.b_id,
-			"end" = excluded."end", json = excluded.json`,
-		c.ID, string(c.State), string(c.A.Kind), c.A.Party, c.A.ID, string(c.B.Kind), c.B.Party, c.B.ID,
-		cellindex.CeilMilli(c.Window.End), js)
-	return wrap(err, "put conflict %q", c.ID)
+	return nil
 }

@@ -50,6 +50,7 @@ func continueStored(fs []finding, stored map[otherKey]deconflict.ConflictRecord)
 // continue, for reason. It fills in ch.
 func writeConflicts(ctx context.Context, tx deconflict.Tx, fs []finding, stored map[otherKey]deconflict.ConflictRecord, reason string, now time.Time, ch *Change) error {
 	kept := make(map[string]bool, len(fs))
+	all := make([]deconflict.ConflictRecord, 0, len(fs)+len(stored))
 	for i := range fs {
 		c := &fs[i].rec
 		c.UpdatedAt = now
@@ -60,21 +61,17 @@ func writeConflicts(ctx context.Context, tx deconflict.Tx, fs []finding, stored 
 			kept[c.ID] = true
 			ch.Updated = append(ch.Updated, *c)
 		}
-		if err := tx.PutConflict(ctx, *c); err != nil {
-			return err
-		}
+		all = append(all, *c)
 	}
 	for _, c := range sortedRecords(stored) {
 		if kept[c.ID] {
 			continue
 		}
 		c.State, c.ClosedReason, c.UpdatedAt = deconflict.ConflictClosed, reason, now
-		if err := tx.PutConflict(ctx, c); err != nil {
-			return err
-		}
+		all = append(all, c)
 		ch.Closed = append(ch.Closed, c)
 	}
-	return nil
+	return tx.PutConflicts(ctx, all)
 }
 
 func sortedRecords(m map[otherKey]deconflict.ConflictRecord) []deconflict.ConflictRecord {
