@@ -30,6 +30,9 @@ func Run(t *testing.T, open func(t *testing.T) deconflict.Store) {
 	t.Run("Changes", func(t *testing.T) { testChanges(t, open(t)) })
 	t.Run("Transact", func(t *testing.T) { testTransact(t, open(t)) })
 	t.Run("TransactConcurrent", func(t *testing.T) { testTransactConcurrent(t, open(t)) })
+	t.Run("Events", func(t *testing.T) { testEvents(t, open(t)) })
+	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, open(t)) })
+	t.Run("Ledger", func(t *testing.T) { testLedger(t, open(t)) })
 	t.Run("Ping", func(t *testing.T) {
 		if err := open(t).Ping(context.Background()); err != nil {
 			t.Fatalf("Ping of an open store: %v", err)
