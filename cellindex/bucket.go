@@ -11,13 +11,14 @@ import (
 	"github.com/deconflict/deconflict"
 )
 
-// Time buckets. A stored volume's cells are filed under every bucket its
-// window touches, at the finest level where that is at most maxBuckets
-// buckets: a one-hour operation under one or two hours, a week-long one under
-// one or two 32-day buckets, an open-ended zone under the one bucket of the
-// last level. A search looks, at every level, in the buckets its own window
-// touches. So the one-hour search of a busy day reads the cells of that hour
-// (and of the few long-lived volumes), not of the day.
+// Time buckets. A stored volume is filed under one bucket: at the finest
+// level whose bucket is at least as long as its window, the bucket its
+// window starts in (a one-hour operation under an hour, a week-long one
+// under a 32-day bucket, an open-ended zone under the one bucket of the last
+// level). Its window then ends at most one bucket length after that
+// bucket's start, so a search looks, at every level, in the buckets its own
+// window touches and the one before. A one-hour search of a busy day reads
+// the volumes that start within an hour of it, not those of the day.
 var bucketSizes = [...]int64{ // milliseconds, finest first
 	int64(time.Hour / time.Millisecond),
 	int64(24 * time.Hour / time.Millisecond),
@@ -27,8 +28,6 @@ var bucketSizes = [...]int64{ // milliseconds, finest first
 
 // AllTime is the bucket level after the sized ones: one bucket for every time.
 const AllTime = len(bucketSizes)
-
-const maxBuckets = 4
 
 var (
 	minMilli = FloorMilli(deconflict.StartOfTime)
@@ -63,33 +62,30 @@ func bucketIndex(s, last, size int64) (int64, int64) {
 	return (s - minMilli) / size, (last - minMilli) / size
 }
 
-// StoreBuckets returns the buckets a stored window [start, end) is filed
+// StoreBucket returns the bucket a stored window [start, end) is filed
 // under (unix milliseconds).
-func StoreBuckets(start, end int64) []int64 {
-	last := max(end-1, start)
+func StoreBucket(start, end int64) int64 {
 	for level, size := range bucketSizes {
-		a, b := bucketIndex(start, last, size)
-		if b-a < maxBuckets {
-			ids := make([]int64, 0, b-a+1)
-			for i := a; i <= b; i++ {
-				ids = append(ids, bucketID(level, i))
-			}
-			return ids
+		if end-start <= size {
+			a, _ := bucketIndex(start, start, size)
+			return bucketID(level, a)
 		}
 	}
-	return []int64{bucketID(AllTime, 0)}
+	return bucketID(AllTime, 0)
 }
 
 // Range is a closed range of keys: bucket ids, or cell ids.
 type Range[T cmp.Ordered] struct{ Lo, Hi T }
 
-// QueryBuckets returns, for every level, the range of buckets that a search
-// window [start, end) touches.
+// QueryBuckets returns, for every level, the range of buckets that may
+// hold a volume whose window overlaps a search window [start, end): those
+// the search window touches, and the one before (a volume that started
+// there may last into the search window).
 func QueryBuckets(start, end int64) [AllTime + 1]Range[int64] {
 	var rs [AllTime + 1]Range[int64]
 	last := max(end-1, start)
 	for level, size := range bucketSizes {
-		a, b := bucketIndex(start, last, size)
+		a, b := bucketIndex(start-size, last, size)
 		rs[level] = Range[int64]{bucketID(level, a), bucketID(level, b)}
 	}
 	id := bucketID(AllTime, 0)

@@ -36,39 +36,36 @@ func TestBucketsFindEveryOverlap(t *testing.T) {
 		}
 		found := false
 		qb := QueryBuckets(qs, qe)
-		for _, b := range StoreBuckets(ss, se) {
-			for _, r := range qb {
-				found = found || (r.Lo <= b && b <= r.Hi)
-			}
+		b := StoreBucket(ss, se)
+		for _, r := range qb {
+			found = found || (r.Lo <= b && b <= r.Hi)
 		}
 		if !found {
-			t.Fatalf("stored [%d, %d) overlaps search [%d, %d) but shares no bucket: %v vs %v",
-				ss, se, qs, qe, StoreBuckets(ss, se), qb)
+			t.Fatalf("stored [%d, %d) overlaps search [%d, %d) but its bucket %d is not searched: %v",
+				ss, se, qs, qe, b, qb)
 		}
 	}
 }
 
-func TestStoreBuckets(t *testing.T) {
+func TestStoreBucket(t *testing.T) {
 	at := func(h int) int64 { return FloorMilli(time.Date(2026, 11, 24, h, 0, 0, 0, time.UTC)) }
 	cases := []struct {
-		name        string
-		start, end  int64
-		level, want int
+		name       string
+		start, end int64
+		level      int
 	}{
-		{"an hour on the hour", at(10), at(11), 0, 1},
-		{"an hour across the hour", at(10) + 1, at(11) + 1, 0, 2},
-		{"four hours", at(10), at(14), 0, 4},
-		{"five hours: days", at(10), at(15), 1, 1},
-		{"a week: 32 days", at(0), at(7 * 24), 2, 1},
-		{"open ended: all time", FloorMilli(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), maxMilli, AllTime, 1},
-		{"all time", minMilli, maxMilli, AllTime, 1},
-		{"empty window", at(10), at(10), 0, 1},
-		{"before year 1 clamps", minMilli - 1e12, minMilli + 1, 0, 1},
+		{"an hour on the hour", at(10), at(11), 0},
+		{"an hour across the hour", at(10) + 1, at(11) + 1, 0},
+		{"four hours: a day", at(10), at(14), 1},
+		{"a week: 32 days", at(0), at(7 * 24), 2},
+		{"open ended: all time", FloorMilli(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), maxMilli, AllTime},
+		{"all time", minMilli, maxMilli, AllTime},
+		{"empty window", at(10), at(10), 0},
+		{"before year 1 clamps", minMilli - 1e12, minMilli + 1, AllTime},
 	}
 	for _, c := range cases {
-		got := StoreBuckets(c.start, c.end)
-		if len(got) != c.want || int(got[0]>>40) != c.level {
-			t.Errorf("%s: %d buckets at level %d, want %d at level %d", c.name, len(got), got[0]>>40, c.want, c.level)
+		if got := BucketLevel(StoreBucket(c.start, c.end)); got != c.level {
+			t.Errorf("%s: level %d, want %d", c.name, got, c.level)
 		}
 	}
 	if got := deconflict.EndOfTime.Sub(deconflict.StartOfTime).Hours(); int64(got) >= 1<<40 {

@@ -28,7 +28,7 @@ type ObjectKey struct {
 	ID    string
 }
 
-// Index is an in-memory candidate index: for each time bucket, a B-tree of
+// Index is an in-memory candidate index: for each time bucket (bucket.go), a B-tree of
 // (cell, volume) ordered by cell, so that the descendants of a query cell are
 // one range and each of its ancestors one seek, as in the SQL stores. It is
 // safe for concurrent use: searches share a read lock, Put and Remove take
@@ -129,16 +129,15 @@ func (ix *Index) Put(k ObjectKey, version int64, vols []deconflict.IndexedVolume
 		o.slots = append(o.slots, slot)
 		levels := Levels(v.cells)
 		lo, hi := float32Below(v.altLo), float32Above(v.altHi)
-		for _, b := range StoreBuckets(v.start, v.end) {
-			bk := ix.buckets[b]
-			if bk == nil {
-				bk = &bucket{tree: btree.NewBTreeGOptions(lessItem, btree.Options{NoLocks: true})}
-				ix.buckets[b] = bk
-			}
-			bk.levels |= levels
-			for _, c := range v.cells {
-				bk.tree.Set(item{c, slot, lo, hi})
-			}
+		b := StoreBucket(v.start, v.end)
+		bk := ix.buckets[b]
+		if bk == nil {
+			bk = &bucket{tree: btree.NewBTreeGOptions(lessItem, btree.Options{NoLocks: true})}
+			ix.buckets[b] = bk
+		}
+		bk.levels |= levels
+		for _, c := range v.cells {
+			bk.tree.Set(item{c, slot, lo, hi})
 		}
 	}
 }
@@ -158,14 +157,13 @@ func (ix *Index) remove(k ObjectKey) {
 	delete(ix.objects, k)
 	for _, slot := range o.slots {
 		v := &ix.vols[slot]
-		for _, b := range StoreBuckets(v.start, v.end) {
-			bk := ix.buckets[b]
-			for _, c := range v.cells {
-				bk.tree.Delete(item{cell: c, slot: slot})
-			}
-			if bk.tree.Len() == 0 {
-				delete(ix.buckets, b)
-			}
+		b := StoreBucket(v.start, v.end)
+		bk := ix.buckets[b]
+		for _, c := range v.cells {
+			bk.tree.Delete(item{cell: c, slot: slot})
+		}
+		if bk.tree.Len() == 0 {
+			delete(ix.buckets, b)
 		}
 		*v = volume{}
 		ix.free = append(ix.free, slot)
