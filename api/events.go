@@ -93,7 +93,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, c deconflict.Cal
 		wake := s.cfg.Events.Wait(c)
 		evs, err := s.cfg.Events.Events(ctx, c, after, streamPage)
 		if err != nil {
-			s.log.Warn("event stream read", "party", c.Party, "err", err)
+			if ctx.Err() == nil { // else the client has gone: nothing to report
+				s.log.Warn("event stream read", "party", c.Party, "err", err)
+			}
 			return nil
 		}
 		if len(evs) > 0 {
@@ -109,7 +111,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, c deconflict.Cal
 			if err := rc.Flush(); err != nil {
 				return nil
 			}
-			if err := s.delivered(r, c, evs, "stream"); err != nil {
+			if err := s.delivered(r, c, evs, "stream"); err != nil && ctx.Err() == nil {
 				s.log.Warn("record delivery", "party", c.Party, "err", err)
 			}
 			after = evs[len(evs)-1].ID
