@@ -165,6 +165,9 @@ func residentBytes() (int64, bool) {
 func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request, _ deconflict.Caller) error {
 	var buf bytes.Buffer
 	s.metrics.write(&buf)
+	if s.cfg.Metrics != nil {
+		s.cfg.Metrics(&buf)
+	}
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(http.StatusOK)

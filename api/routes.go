@@ -46,6 +46,13 @@ var routes = []route{
 	{"POST", "/v1/conflicts:check", partyOnly, (*Server).checkConflicts},
 	{"GET", "/v1/conflicts", partyOnly, (*Server).listConflicts},
 
+	{"POST", "/v1/tracks", partyOnly, (*Server).postTracks},
+	{"POST", "/v1/tracks:stream", partyOnly, (*Server).streamTracks},
+	{"GET", "/v1/tracks", partyOnly, (*Server).getTracks},
+	{"PUT", "/v1/tracks/sharing", partyOnly, (*Server).putTrackSharing},
+	{"GET", "/v1/tracks/sharing", partyOnly, (*Server).getTrackSharing},
+	{"GET", "/v1/alerts", partyOnly, (*Server).getAlerts},
+
 	{"GET", "/v1/events", partyOnly, (*Server).events},
 	{"POST", "/v1/events/{id}/ack", partyOnly, (*Server).ackEvent},
 	{"POST", "/v1/messages", partyOnly, (*Server).sendMessage},

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -22,9 +23,13 @@ type Config struct {
 	Conflicts  deconflict.ConflictService
 	Events     deconflict.EventService
 	Ledger     deconflict.LedgerService
+	Live       LiveService                     // tracks and alerts; nil = 503 on those routes
 	Ready      func(ctx context.Context) error // readiness (store ping); nil = always ready
 	Settings   deconflict.Settings             // limits (body size, vertices, ...)
 	Logger     *slog.Logger                    // nil = discard
+	// Metrics, when set, appends series of other parts of the server (the
+	// live picture, feeds) to GET /metrics, in the text exposition format.
+	Metrics func(w io.Writer)
 }
 
 // Server is the HTTP API. It is an http.Handler, safe for concurrent use.

@@ -266,3 +266,33 @@ func canonical(kind string, at time.Time, actor string, audience []string, objec
 	}
 	return e.Canonical()
 }
+
+// AlertNotice is one transition of a tactical alert and the parties to tell
+// of it (package tactical decides both).
+type AlertNotice struct {
+	Kind    deconflict.EventKind // alert.raised, alert.updated or alert.cleared
+	Alert   deconflict.Alert
+	Parties []string
+}
+
+// AddAlerts stores, for each notice, one event for each of its parties (data
+// the alert, acknowledgement needed when it is raised) with the ledger entry
+// of each, in one append to the ledger, and returns them.
+func (j *Journal) AddAlerts(ctx context.Context, tx deconflict.Tx, notices []AlertNotice) ([]deconflict.StoredEvent, error) {
+	at := j.at()
+	var evs []deconflict.StoredEvent
+	for _, n := range notices {
+		data, err := json.Marshal(n.Alert)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range n.Parties {
+			evs = append(evs, deconflict.StoredEvent{
+				Event:  deconflict.Event{Kind: n.Kind, Time: at, NeedsAck: n.Kind == deconflict.EventAlertRaised, Data: data},
+				Party:  p,
+				Origin: ledger.ActorSystem,
+			})
+		}
+	}
+	return j.addEvents(ctx, tx, evs, nil)
+}

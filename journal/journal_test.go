@@ -111,3 +111,67 @@ func TestChangeAndRecordCommitTogether(t *testing.T) {
 		t.Fatalf("alpha has %d events; the failed change's event was kept", len(evs))
 	}
 }
+
+// TestAlertEventsAndTheirEntries: each alert transition becomes one event
+// for each party concerned, each with its ledger entry shown only to that
+// party; a raised alert needs acknowledgement, a cleared one does not.
+func TestAlertEventsAndTheirEntries(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	acc := accounts.New(st)
+	for _, id := range []string{"alpha", "bravo"} {
+		if _, _, err := acc.CreateParty(ctx, deconflict.Caller{Admin: true}, deconflict.Party{ID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	jl := journal.New(func() time.Time { return t0 })
+	a := deconflict.Alert{ID: "sep-1", Kind: deconflict.AlertSeparation, State: deconflict.AlertPredicted, TimeToS: 74,
+		Tracks: []deconflict.TrackRef{{Party: "alpha", ID: "a1"}, {Party: "bravo", ID: "b1"}}, RaisedAt: t0, UpdatedAt: t0}
+	cleared := a
+	cleared.State = deconflict.AlertCleared
+	err = st.Transact(ctx, func(tx deconflict.Tx) error {
+		_, err := jl.AddAlerts(ctx, tx, []journal.AlertNotice{
+			{Kind: deconflict.EventAlertRaised, Alert: a, Parties: []string{"alpha", "bravo"}},
+			{Kind: deconflict.EventAlertCleared, Alert: cleared, Parties: []string{"alpha", "bravo"}},
+		})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"alpha", "bravo"} {
+		evs, err := st.EventsAfter(ctx, p, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) != 2 || evs[0].Kind != deconflict.EventAlertRaised || !evs[0].NeedsAck ||
+			evs[1].Kind != deconflict.EventAlertCleared || evs[1].NeedsAck {
+			t.Fatalf("%s's events: %+v", p, evs)
+		}
+		var got deconflict.Alert
+		if err := json.Unmarshal(evs[0].Data, &got); err != nil || got.ID != "sep-1" || got.TimeToS != 74 {
+			t.Fatalf("%s's alert: %+v %v", p, got, err)
+		}
+	}
+	head, _ := st.LedgerHead(ctx)
+	recs, err := st.LedgerEntries(ctx, 0, head.Size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 4 {
+		t.Fatalf("%d ledger entries, want 4", len(recs))
+	}
+	for _, r := range recs {
+		e, err := ledger.DecodeEntry(r.Canonical)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Kind != "event.created" || e.Actor != ledger.ActorSystem || len(e.Audience) != 1 {
+			t.Errorf("entry %+v", e)
+		}
+	}
+}

@@ -28,6 +28,7 @@ import (
 	"github.com/deconflict/deconflict/hub"
 	"github.com/deconflict/deconflict/journal"
 	"github.com/deconflict/deconflict/ledger"
+	"github.com/deconflict/deconflict/live"
 	"github.com/deconflict/deconflict/sqlite"
 	"github.com/deconflict/deconflict/strategic"
 )
@@ -42,6 +43,7 @@ type Stack struct {
 	Accounts  *accounts.Service
 	Strategic *strategic.Service
 	Events    *events.Service
+	Live      *live.Service
 	Server    *httptest.Server
 	Validator *Validator
 	log       *lockedWriter
@@ -53,6 +55,7 @@ type Stack struct {
 type Options struct {
 	Settings deconflict.Settings // zero: deconflict.DefaultSettings()
 	Strategy strategic.Config    // Settings is filled from Settings above
+	Live     live.Config         // Store, Journal and Settings are filled in
 }
 
 // New starts a stack with default settings; it is torn down when t ends.
@@ -99,6 +102,11 @@ func NewWith(t testing.TB, opts Options) *Stack {
 	go func() { defer close(hooksDone); hooks.Run(hooksCtx) }() //nolint:errcheck // runs once
 	ev := events.New(events.Config{Store: store, Journal: jl, Hub: hb, Signer: signer, Now: opts.Strategy.Now,
 		CheckURL: delivery.CheckURL, Webhooks: hooks})
+	opts.Live.Store, opts.Live.Journal, opts.Live.Settings = store, jl, opts.Settings
+	lv, err := live.New(ctx, opts.Live)
+	if err != nil {
+		t.Fatalf("live: %v", err)
+	}
 	v, err := NewValidator()
 	if err != nil {
 		t.Fatalf("openapi: %v", err)
@@ -111,16 +119,18 @@ func NewWith(t testing.TB, opts Options) *Stack {
 		Conflicts:  strat,
 		Events:     ev,
 		Ledger:     ev,
+		Live:       lv,
 		Ready:      store.Ping,
 		Settings:   opts.Settings,
 		Logger:     slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	srv := httptest.NewServer(handler)
-	s := &Stack{URL: srv.URL, Store: store, Accounts: acc, Strategic: strat, Events: ev, Server: srv, Validator: v, log: logs, t: t}
+	s := &Stack{URL: srv.URL, Store: store, Accounts: acc, Strategic: strat, Events: ev, Live: lv, Server: srv, Validator: v, log: logs, t: t}
 	t.Cleanup(func() {
 		stopHooks()
 		<-hooksDone
 		srv.Close()
+		_ = lv.Close()
 		if closer, ok := any(strat).(interface{ Close() error }); ok {
 			_ = closer.Close()
 		}

@@ -54,6 +54,7 @@ func commands() []command {
 		{"ops", "ops put FILE | get ID | list | cancel ID", runOps},
 		{"zones", "zones import FILE.geojson | put FILE | get ID | list | delete ID", runZones},
 		{"conflicts", "conflicts check FILE | list [--state open]", runConflicts},
+		{"tracks", "tracks replay FILE [--speed N] [--format F]: feed a recording into a server", runTracks},
 		{"verify", "verify the server's ledger: signature, consistency, your entries", runVerify},
 		{"bench", "load generator against a server on loopback", runBench},
 		{"help", "list the commands, or explain one: help COMMAND", nil},

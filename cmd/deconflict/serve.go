@@ -22,6 +22,7 @@ import (
 	"github.com/deconflict/deconflict/hub"
 	"github.com/deconflict/deconflict/journal"
 	"github.com/deconflict/deconflict/ledger"
+	"github.com/deconflict/deconflict/live"
 	"github.com/deconflict/deconflict/sqlite"
 	"github.com/deconflict/deconflict/strategic"
 )
@@ -40,6 +41,8 @@ type serveConfig struct {
 	cacheSize  int
 	sweepEvery time.Duration
 	pprofAddr  string // "" = no profiling endpoint
+	sbsListen  string // "" = no SBS-1 listener
+	sbsParty   string // the party SBS-1 reports are attributed to
 }
 
 // stack is the exchange wired together: store, services and HTTP handler.
@@ -48,6 +51,8 @@ type stack struct {
 	strategic *strategic.Service
 	handler   http.Handler
 	webhooks  *delivery.Dispatcher
+	live      *live.Service
+	sbs       *sbsCounters
 }
 
 // openStack opens the store in cfg.data and builds the services on it. A
@@ -87,6 +92,15 @@ func openStack(ctx context.Context, cfg serveConfig, log *slog.Logger) (*stack, 
 		}
 	})
 	ev := events.New(events.Config{Store: store, Journal: jl, Hub: hb, Signer: signer, CheckURL: delivery.CheckURL, Webhooks: hooks})
+	// Aircraft are separated live by the same minima as their operations.
+	lcfg := live.Config{Store: store, Journal: jl, Settings: cfg.settings, Logger: log}
+	lcfg.Engine.LateralM, lcfg.Engine.VerticalM = cfg.settings.OperationMinima.LateralM, cfg.settings.OperationMinima.VerticalM
+	lv, err := live.New(ctx, lcfg)
+	if err != nil {
+		store.Close()
+		return nil, "", err
+	}
+	sbs := &sbsCounters{}
 	h := api.NewServer(api.Config{
 		Accounts:   acc,
 		Operations: strat,
@@ -94,14 +108,24 @@ func openStack(ctx context.Context, cfg serveConfig, log *slog.Logger) (*stack, 
 		Conflicts:  strat,
 		Events:     ev,
 		Ledger:     ev,
+		Live:       lv,
 		Ready:      store.Ping,
 		Settings:   cfg.settings,
 		Logger:     log,
+		Metrics: func(w io.Writer) {
+			lv.WriteMetrics(w)
+			sbs.write(w)
+		},
 	})
-	return &stack{store: store, strategic: strat, handler: h, webhooks: hooks}, newToken, nil
+	return &stack{store: store, strategic: strat, handler: h, webhooks: hooks, live: lv, sbs: sbs}, newToken, nil
 }
 
-func (s *stack) Close() error { return s.store.Close() }
+// Close stops the live picture (writing the alert events still queued),
+// then closes the store.
+func (s *stack) Close() error {
+	_ = s.live.Close()
+	return s.store.Close()
+}
 
 // ledgerOrigin names this exchange's log in its checkpoints.
 const ledgerOrigin = "deconflict"
@@ -115,8 +139,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	tlsCert := f.String("tls-cert", "DECONFLICT_TLS_CERT", "", "PEM certificate file: serve https")
 	tlsKey := f.String("tls-key", "DECONFLICT_TLS_KEY", "", "PEM private key file of --tls-cert")
 	s := &cfg.settings
-	latMin := f.Float("lateral-min-m", "DECONFLICT_LATERAL_MIN_M", def.OperationMinima.LateralM, "lateral minimum between operations, metres")
-	vertMin := f.Float("vertical-min-m", "DECONFLICT_VERTICAL_MIN_M", def.OperationMinima.VerticalM, "vertical minimum between operations, metres")
+	latMin := f.Float("lateral-min-m", "DECONFLICT_LATERAL_MIN_M", def.OperationMinima.LateralM, "lateral minimum between operations, and between live aircraft, metres")
+	vertMin := f.Float("vertical-min-m", "DECONFLICT_VERTICAL_MIN_M", def.OperationMinima.VerticalM, "vertical minimum between operations, and between live aircraft, metres")
 	zLatMin := f.Float("zone-lateral-min-m", "DECONFLICT_ZONE_LATERAL_MIN_M", def.ZoneMinima.LateralM, "lateral minimum to zones without their own, metres")
 	zVertMin := f.Float("zone-vertical-min-m", "DECONFLICT_ZONE_VERTICAL_MIN_M", def.ZoneMinima.VerticalM, "vertical minimum to zones without their own, metres")
 	timeBuf := f.Duration("time-buffer", "DECONFLICT_TIME_BUFFER", def.TimeBuffer, "time buffer added on both sides of a submitted window")
@@ -129,6 +153,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	sweep := f.Duration("sweep-interval", "DECONFLICT_SWEEP_INTERVAL", time.Minute, "how often conflicts whose window has ended are closed")
 	memLimit := f.Int64("memory-limit-mib", "DECONFLICT_MEMORY_LIMIT_MIB", 900, "soft limit of the Go heap, MiB: the garbage collector works harder near it (0: none; GOMEMLIMIT, when set, wins)")
 	pprofAddr := f.String("pprof", "DECONFLICT_PPROF", "", "serve Go profiles (net/http/pprof) on this loopback address, for performance work")
+	sbsListen := f.String("sbs-listen", "DECONFLICT_SBS_LISTEN", "", "address to take SBS-1 BaseStation text on (TCP, as dump1090/readsb publish on port 30003); needs --sbs-party")
+	sbsParty := f.String("sbs-party", "DECONFLICT_SBS_PARTY", "", "the party whose aircraft the SBS-1 reports are (it must exist)")
 	logLevel := f.String("log-level", "DECONFLICT_LOG_LEVEL", "info", "log level: debug, info, warn, error")
 	logFormat := f.String("log-format", "DECONFLICT_LOG_FORMAT", "text", "log format: text or json")
 	if _, err := f.parse(e, args, 0); err != nil {
@@ -145,6 +171,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	s.TimeBuffer = *timeBuf
 	s.Limits = deconflict.Limits{MaxVertices: *maxVert, MaxVolumes: *maxVol, MaxWindow: *maxWin, MaxBodyBytes: *maxBody, MaxShareWith: *maxShare}
 	cfg.cacheSize, cfg.sweepEvery, cfg.pprofAddr = *cacheSize, *sweep, *pprofAddr
+	cfg.sbsListen, cfg.sbsParty = *sbsListen, *sbsParty
 	if err := checkServeConfig(cfg); err != nil {
 		return err
 	}
@@ -185,6 +212,12 @@ func checkServeConfig(cfg serveConfig) error {
 		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
 			return usagef("--pprof %q: give a loopback address such as 127.0.0.1:6060", cfg.pprofAddr)
 		}
+	}
+	if (cfg.sbsListen == "") != (cfg.sbsParty == "") {
+		return usagef("--sbs-listen and --sbs-party go together")
+	}
+	if cfg.sbsParty != "" && !deconflict.ValidID(cfg.sbsParty) {
+		return usagef("--sbs-party %q is not a party id", cfg.sbsParty)
 	}
 	if cfg.sweepEvery <= 0 {
 		return usagef("--sweep-interval must be positive")
@@ -240,6 +273,18 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if cfg.sbsListen != "" {
+		sln, err := net.Listen("tcp", cfg.sbsListen)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen for SBS-1 on %s: %w", cfg.sbsListen, err)
+		}
+		log.Info("taking SBS-1 reports", "addr", sln.Addr().String(), "party", cfg.sbsParty)
+		sbs := newSBSListener(sln, st.live, st.store, cfg.sbsParty, st.sbs, log)
+		go sbs.serve()
+		defer sbs.close()
+	}
+
 	scheme := "http"
 	if cfg.tlsCert != "" {
 		scheme = "https"
