@@ -32,9 +32,11 @@ type Config struct {
 	// Refresh is how often zones and operations are reloaded from the store
 	// (default 2 s).
 	Refresh time.Duration
-	// BatchWait is how long the writer collects alert transitions before it
-	// writes them in one transaction (default 20 ms, well inside the 50 ms
-	// an alert may take from report to event).
+	// BatchWait is how long the writer waits for more alert transitions
+	// after the first before it writes them in one transaction (default 0:
+	// it writes what has queued at once, and what queues while it writes
+	// goes in the next transaction, so batches grow with the load and an
+	// alert waits for at most one transaction ahead of its own).
 	BatchWait time.Duration
 	// TickEvery is how often stale tracks are dropped (default 1 s).
 	TickEvery time.Duration
@@ -90,9 +92,6 @@ type opEntry struct {
 func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Refresh <= 0 {
 		cfg.Refresh = 2 * time.Second
-	}
-	if cfg.BatchWait <= 0 {
-		cfg.BatchWait = 20 * time.Millisecond
 	}
 	if cfg.TickEvery <= 0 {
 		cfg.TickEvery = time.Second
@@ -177,8 +176,8 @@ func (s *Service) emit(ts []tactical.Transition) {
 // transaction stays short when a storm of alerts arrives at once.
 const maxWrite = 5000
 
-// writer collects transitions for BatchWait after the first one, then
-// writes them in one transaction.
+// writer takes the transitions queued (waiting BatchWait after the first,
+// when set) and writes them in one transaction.
 func (s *Service) writer() {
 	defer s.done.Done()
 	for {
@@ -197,19 +196,40 @@ func (s *Service) writer() {
 				}
 			}
 		}
-		timer := time.NewTimer(s.cfg.BatchWait)
+		var (
+			wait  <-chan time.Time
+			timer *time.Timer
+		)
+		if s.cfg.BatchWait > 0 {
+			timer = time.NewTimer(s.cfg.BatchWait)
+			wait = timer.C
+		}
 	collect:
 		for len(batch) < maxWrite {
 			select {
 			case ts := <-s.queue:
 				batch = append(batch, ts...)
-			case <-timer.C:
+			case <-wait:
 				break collect
 			case <-s.stop:
 				break collect
+			default:
+				if wait == nil {
+					break collect
+				}
+				select {
+				case ts := <-s.queue:
+					batch = append(batch, ts...)
+				case <-wait:
+					break collect
+				case <-s.stop:
+					break collect
+				}
 			}
 		}
-		timer.Stop()
+		if timer != nil {
+			timer.Stop()
+		}
 		s.write(batch)
 	}
 }
