@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -313,6 +314,22 @@ func TestLedgerProvesWhoWasToldWhat(t *testing.T) {
 	// own at least (its events, and the entry of the message it sent).
 	if mine < 3 {
 		t.Fatalf("alpha sees %d entries of its own", mine)
+	}
+	// Each event alpha received is, byte for byte as delivered, the payload
+	// of its creation entry: "told at T" is provable.
+	byObject := map[string]ledger.Entry{}
+	for _, e := range entries.Entries {
+		if e.Entry != "" {
+			dec, _ := ledger.DecodeEntry([]byte(e.Entry))
+			byObject[dec.Object] = dec
+		}
+	}
+	for _, ev := range eventsOf(t, s, alpha, 0) {
+		body, _ := json.Marshal(ev)
+		en, ok := byObject[fmt.Sprintf("event/%d", ev.ID)]
+		if !ok || en.Kind != "event.created" || en.PayloadSHA256 != sha256.Sum256(body) {
+			t.Fatalf("event %d (%s) has no creation entry whose payload is the event as delivered: %+v", ev.ID, body, en)
+		}
 	}
 }
 
