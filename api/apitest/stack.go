@@ -25,9 +25,7 @@ import (
 	"github.com/deconflict/deconflict/api"
 	"github.com/deconflict/deconflict/delivery"
 	"github.com/deconflict/deconflict/events"
-	"github.com/deconflict/deconflict/hub"
-	"github.com/deconflict/deconflict/journal"
-	"github.com/deconflict/deconflict/ledger"
+	"github.com/deconflict/deconflict/exchange"
 	"github.com/deconflict/deconflict/live"
 	"github.com/deconflict/deconflict/sqlite"
 	"github.com/deconflict/deconflict/strategic"
@@ -72,68 +70,32 @@ func NewWith(t testing.TB, opts Options) *Stack {
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	acc := accounts.New(store)
-	if _, err := acc.EnsureAdmin(ctx, AdminToken); err != nil {
-		t.Fatalf("admin token: %v", err)
-	}
-	opts.Strategy.Settings = opts.Settings
-	jl := journal.New(opts.Strategy.Now)
-	if opts.Strategy.Journal == nil {
-		opts.Strategy.Journal = jl.Record
-	}
-	strat, err := strategic.New(ctx, store, opts.Strategy)
-	if err != nil {
-		t.Fatalf("strategic: %v", err)
-	}
-	signer, _, err := ledger.LoadOrCreateKey(t.TempDir(), "deconflict-test")
-	if err != nil {
-		t.Fatalf("ledger key: %v", err)
-	}
-	hb := hub.New(0)
-	hooks := delivery.New(events.DeliveryStore(store, jl), delivery.Options{BackoffBase: 10 * time.Millisecond, BackoffCap: 200 * time.Millisecond, Timeout: 2 * time.Second})
-	store.OnEvents(func(evs []deconflict.StoredEvent) {
-		hb.Publish(evs)
-		for _, e := range evs {
-			hooks.Notify(e.Party)
-		}
+	logs := &lockedWriter{}
+	x, err := exchange.New(ctx, store, exchange.Config{
+		KeyDir:     t.TempDir(),
+		Origin:     "deconflict-test",
+		AdminToken: AdminToken,
+		Settings:   opts.Settings,
+		Strategy:   opts.Strategy,
+		Live:       opts.Live,
+		Delivery:   delivery.Options{BackoffBase: 10 * time.Millisecond, BackoffCap: 200 * time.Millisecond, Timeout: 2 * time.Second},
+		Logger:     slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
-	hooksCtx, stopHooks := context.WithCancel(context.Background())
-	hooksDone := make(chan struct{})
-	go func() { defer close(hooksDone); hooks.Run(hooksCtx) }() //nolint:errcheck // runs once
-	ev := events.New(events.Config{Store: store, Journal: jl, Hub: hb, Signer: signer, Now: opts.Strategy.Now,
-		CheckURL: delivery.CheckURL, Webhooks: hooks})
-	opts.Live.Store, opts.Live.Journal, opts.Live.Settings = store, jl, opts.Settings
-	lv, err := live.New(ctx, opts.Live)
 	if err != nil {
-		t.Fatalf("live: %v", err)
+		store.Close()
+		t.Fatalf("exchange: %v", err)
 	}
 	v, err := NewValidator()
 	if err != nil {
 		t.Fatalf("openapi: %v", err)
 	}
-	logs := &lockedWriter{}
-	handler := api.NewServer(api.Config{
-		Accounts:   acc,
-		Operations: strat,
-		Zones:      strat,
-		Conflicts:  strat,
-		Events:     ev,
-		Ledger:     ev,
-		Live:       lv,
-		Ready:      store.Ping,
-		Settings:   opts.Settings,
-		Logger:     slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
-	})
+	handler := x.Handler
 	srv := httptest.NewServer(handler)
-	s := &Stack{URL: srv.URL, Store: store, Accounts: acc, Strategic: strat, Events: ev, Live: lv, Server: srv, Validator: v, log: logs, t: t}
+	s := &Stack{URL: srv.URL, Store: store, Accounts: x.Accounts, Strategic: x.Strategic, Events: x.Events, Live: x.Live,
+		Server: srv, Validator: v, log: logs, t: t}
 	t.Cleanup(func() {
-		stopHooks()
-		<-hooksDone
 		srv.Close()
-		_ = lv.Close()
-		if closer, ok := any(strat).(interface{ Close() error }); ok {
-			_ = closer.Close()
-		}
+		_ = x.Close()
 		_ = store.Close()
 	})
 	return s

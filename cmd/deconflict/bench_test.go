@@ -22,12 +22,12 @@ func TestBenchEndToEnd(t *testing.T) {
 	}
 	ctx := context.Background()
 	cfg := serveConfig{data: t.TempDir(), adminToken: testAdminToken, settings: deconflict.DefaultSettings()}
-	st, _, err := openStack(ctx, cfg, slog.New(slog.DiscardHandler))
+	st, err := openStack(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	srv := httptest.NewServer(st.handler)
+	srv := httptest.NewServer(st.Handler)
 	defer srv.Close()
 
 	// A smaller region makes even a small preload dense enough to conflict.

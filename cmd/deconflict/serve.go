@@ -15,14 +15,7 @@ import (
 	"time"
 
 	"github.com/deconflict/deconflict"
-	"github.com/deconflict/deconflict/accounts"
-	"github.com/deconflict/deconflict/api"
-	"github.com/deconflict/deconflict/delivery"
-	"github.com/deconflict/deconflict/events"
-	"github.com/deconflict/deconflict/hub"
-	"github.com/deconflict/deconflict/journal"
-	"github.com/deconflict/deconflict/ledger"
-	"github.com/deconflict/deconflict/live"
+	"github.com/deconflict/deconflict/exchange"
 	"github.com/deconflict/deconflict/sqlite"
 	"github.com/deconflict/deconflict/strategic"
 )
@@ -45,86 +38,44 @@ type serveConfig struct {
 	sbsParty   string // the party SBS-1 reports are attributed to
 }
 
-// stack is the exchange wired together: store, services and HTTP handler.
+// stack is the exchange on its store, and the SBS-1 counters.
 type stack struct {
-	store     *sqlite.Store
-	strategic *strategic.Service
-	handler   http.Handler
-	webhooks  *delivery.Dispatcher
-	live      *live.Service
-	sbs       *sbsCounters
+	*exchange.Exchange
+	sbs *sbsCounters
 }
 
-// openStack opens the store in cfg.data and builds the services on it. A
-// newly generated admin token is returned, to be shown once.
-func openStack(ctx context.Context, cfg serveConfig, log *slog.Logger) (*stack, string, error) {
+// openStack opens the store in cfg.data and builds the exchange on it. A
+// newly generated admin token is in the result, to be shown once.
+func openStack(ctx context.Context, cfg serveConfig, log *slog.Logger) (*stack, error) {
 	if err := os.MkdirAll(cfg.data, 0o700); err != nil {
-		return nil, "", fmt.Errorf("data folder: %w", err)
+		return nil, fmt.Errorf("data folder: %w", err)
 	}
 	store, err := sqlite.Open(filepath.Join(cfg.data, dbFile))
 	if err != nil {
-		return nil, "", fmt.Errorf("opening the store in %s: %w", cfg.data, err)
-	}
-	acc := accounts.New(store)
-	newToken, err := acc.EnsureAdmin(ctx, cfg.adminToken)
-	if err != nil {
-		store.Close()
-		return nil, "", fmt.Errorf("admin token: %w", err)
-	}
-	jl := journal.New(nil)
-	strat, err := strategic.New(ctx, store, strategic.Config{Settings: cfg.settings, CacheSize: cfg.cacheSize, Journal: jl.Record})
-	if err != nil {
-		store.Close()
-		return nil, "", fmt.Errorf("strategic service: %w", err)
-	}
-	signer, vkey, err := ledger.LoadOrCreateKey(cfg.data, ledgerOrigin)
-	if err != nil {
-		store.Close()
-		return nil, "", fmt.Errorf("ledger key: %w", err)
-	}
-	log.Info("ledger checkpoints are signed for", "verifier_key", vkey)
-	hb := hub.New(0)
-	hooks := delivery.New(events.DeliveryStore(store, jl), delivery.Options{Logger: log})
-	store.OnEvents(func(evs []deconflict.StoredEvent) {
-		hb.Publish(evs)
-		for _, e := range evs {
-			hooks.Notify(e.Party)
-		}
-	})
-	ev := events.New(events.Config{Store: store, Journal: jl, Hub: hb, Signer: signer, CheckURL: delivery.CheckURL, Webhooks: hooks})
-	// Aircraft are separated live by the same minima as their operations.
-	lcfg := live.Config{Store: store, Journal: jl, Settings: cfg.settings, Logger: log}
-	lcfg.Engine.LateralM, lcfg.Engine.VerticalM = cfg.settings.OperationMinima.LateralM, cfg.settings.OperationMinima.VerticalM
-	lv, err := live.New(ctx, lcfg)
-	if err != nil {
-		store.Close()
-		return nil, "", err
+		return nil, fmt.Errorf("opening the store in %s: %w", cfg.data, err)
 	}
 	sbs := &sbsCounters{}
-	h := api.NewServer(api.Config{
-		Accounts:   acc,
-		Operations: strat,
-		Zones:      strat,
-		Conflicts:  strat,
-		Events:     ev,
-		Ledger:     ev,
-		Live:       lv,
-		Ready:      store.Ping,
+	x, err := exchange.New(ctx, store, exchange.Config{
+		KeyDir:     cfg.data,
+		Origin:     ledgerOrigin,
+		AdminToken: cfg.adminToken,
 		Settings:   cfg.settings,
+		Strategy:   strategic.Config{CacheSize: cfg.cacheSize},
 		Logger:     log,
-		Metrics: func(w io.Writer) {
-			lv.WriteMetrics(w)
-			sbs.write(w)
-		},
+		Metrics:    sbs.write,
 	})
-	return &stack{store: store, strategic: strat, handler: h, webhooks: hooks, live: lv, sbs: sbs}, newToken, nil
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	log.Info("ledger checkpoints are signed for", "verifier_key", x.VerifierKey)
+	return &stack{Exchange: x, sbs: sbs}, nil
 }
 
-// Close stops the live picture (writing the alert events still queued),
-// then closes the store.
+// Close stops the exchange (writing the alert events still queued), then
+// closes the store.
 func (s *stack) Close() error {
-	_ = s.live.Close()
-	return s.store.Close()
+	return errors.Join(s.Exchange.Close(), s.Store.Close())
 }
 
 // ledgerOrigin names this exchange's log in its checkpoints.
@@ -243,7 +194,7 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 // serve runs the exchange until ctx ends (SIGINT, SIGTERM), then stops
 // taking requests, lets those in flight finish and closes the store.
 func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Writer) error {
-	st, newToken, err := openStack(ctx, cfg, log)
+	st, err := openStack(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -252,7 +203,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 			log.Error("closing the store", "err", err)
 		}
 	}()
-	if newToken != "" {
+	if newToken := st.NewAdminToken; newToken != "" {
 		// Printed, not logged: logs are kept and shipped, this must not be.
 		fmt.Fprintf(stdout, "admin token (shown once): %s\n", newToken)
 		fmt.Fprintln(stdout, "keep it: it is stored hashed and cannot be shown again (set DECONFLICT_ADMIN_TOKEN to replace it)")
@@ -265,7 +216,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           st.handler,
+		Handler:           st.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -280,7 +231,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 			return fmt.Errorf("listen for SBS-1 on %s: %w", cfg.sbsListen, err)
 		}
 		log.Info("taking SBS-1 reports", "addr", sln.Addr().String(), "party", cfg.sbsParty)
-		sbs := newSBSListener(sln, st.live, st.store, cfg.sbsParty, st.sbs, log)
+		sbs := newSBSListener(sln, st.Live, st.Store, cfg.sbsParty, st.sbs, log)
 		go sbs.serve()
 		defer sbs.close()
 	}
@@ -301,18 +252,11 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 			errc <- srv.Serve(ln)
 		}
 	}()
-	hooksCtx, stopHooks := context.WithCancel(context.Background())
-	hooksDone := make(chan struct{})
-	go func() {
-		defer close(hooksDone)
-		st.webhooks.Run(hooksCtx) //nolint:errcheck // only ErrRunning, and it runs once
-	}()
-	defer func() { stopHooks(); <-hooksDone }()
 	sweepDone := make(chan struct{})
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	go func() {
 		defer close(sweepDone)
-		sweepLoop(sweepCtx, st.strategic, cfg.sweepEvery, log)
+		sweepLoop(sweepCtx, st.Strategic, cfg.sweepEvery, log)
 	}()
 	defer func() { stopSweep(); <-sweepDone }()
 
