@@ -48,7 +48,7 @@ func (s *Service) detect(ctx context.Context, r deconflict.Reader, ix *cellindex
 		return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.party, b.party), cmp.Compare(a.id, b.id))
 	})
 
-	var out []finding
+	out := make([]finding, 0, len(keys))
 	for _, k := range keys {
 		other, err := s.load(ctx, r, deconflict.ObjectRef{Kind: k.kind, Party: k.party, ID: k.id, Version: k.version})
 		if err != nil {
