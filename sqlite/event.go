@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
-	"slices"
 	"time"
 
 	"github.com/deconflict/deconflict"
@@ -14,49 +12,43 @@ import (
 func micros(t time.Time) int64      { return t.UnixMicro() }
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
-// AddEvents stores events for their recipients and returns their ids.
+// AddEvents stores events for their recipients and returns their ids. The
+// writer numbers them itself (see Store.lastEvent), so that one INSERT
+// without RETURNING stores many.
 func (t *tx) AddEvents(ctx context.Context, es []deconflict.StoredEvent) ([]int64, error) {
 	ctx, err := t.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
+	if t.lastEvent == 0 {
+		t.lastEvent = t.store.pendingEvent
+	}
 	ids := make([]int64, 0, len(es))
 	for len(es) > 0 {
 		n := min(len(es), rowChunk)
-		args := make([]any, 0, 7*n)
+		args := make([]any, 0, 8*n)
 		for _, e := range es[:n] {
-			args = append(args, e.Party, string(e.Kind), micros(e.Time), e.NeedsAck, e.Origin, string(e.Data), e.LedgerIndex)
-		}
-		rows, err := t.q.query(ctx, `INSERT INTO event (party, kind, time, needs_ack, origin, data, ledger_index) VALUES `+
-			placeholders(n, 7)+` RETURNING id`, args...)
-		if err != nil {
-			return nil, wrap(err, "add events")
-		}
-		first := len(ids)
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, wrap(err, "add events")
-			}
-			ids = append(ids, id)
-		}
-		if err := rows.Close(); err != nil {
-			return nil, wrap(err, "add events")
-		}
-		if len(ids)-first != n {
-			return nil, fmt.Errorf("sqlite: %d events stored, %d ids returned", n, len(ids)-first)
-		}
-		// RETURNING gives rows in no promised order; ids grow with the rows
-		// of one statement.
-		slices.Sort(ids[first:])
-		for i, e := range es[:n] {
-			e.ID = ids[first+i]
+			e.ID = t.lastEvent + int64(len(ids)) + 1
+			ids = append(ids, e.ID)
+			args = append(args, e.ID, e.Party, string(e.Kind), micros(e.Time), e.NeedsAck, e.Origin, string(e.Data), e.LedgerIndex)
 			t.added = append(t.added, e)
+		}
+		if _, err := t.q.exec(ctx, `INSERT INTO event (id, party, kind, time, needs_ack, origin, data, ledger_index) VALUES `+
+			placeholders(n, 8), args...); err != nil {
+			return nil, wrap(err, "add events")
 		}
 		es = es[n:]
 	}
+	t.lastEvent += int64(len(ids))
 	return ids, nil
+}
+
+// loadLastEvent reads the last event id ever given, which AUTOINCREMENT
+// keeps even when the newest events were deleted.
+func (s *Store) loadLastEvent(ctx context.Context) error {
+	err := s.readDB.QueryRowContext(ctx, `SELECT max(coalesce((SELECT max(id) FROM event), 0),
+		coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'event'), 0))`).Scan(&s.lastEvent)
+	return wrap(err, "read the last event id")
 }
 
 // OnEvents sets fn to be called after each commit that stored events, with

@@ -46,6 +46,7 @@ func (t *tx) PutGroup(ctx context.Context, g deconflict.Group) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
+	t.store.partiesWritten = true
 	if _, err := t.q.exec(ctx, `INSERT OR IGNORE INTO party_group (name) VALUES (?)`, g.Name); err != nil {
 		return wrap(err, "put group %q", g.Name)
 	}

@@ -8,14 +8,31 @@ import (
 	"github.com/deconflict/deconflict"
 )
 
-// Party returns a party with its groups, read from group membership.
+// Party returns a party with its groups, read from group membership: from
+// memory unless the batch it is read in has changed parties or groups.
 func (r *reader) Party(ctx context.Context, id string) (deconflict.Party, error) {
 	ctx, err := r.begin(ctx)
 	if err != nil {
 		return deconflict.Party{}, err
 	}
+	if r.tx != nil && r.store.partiesWritten {
+		return r.readParty(ctx, id)
+	}
+	p, gen, ok := r.store.parties.get(id)
+	if ok {
+		return p, nil
+	}
+	if p, err = r.readParty(ctx, id); err != nil {
+		return p, err
+	}
+	r.store.parties.put(gen, p)
+	return p, nil
+}
+
+// readParty reads party id from the database.
+func (r *reader) readParty(ctx context.Context, id string) (deconflict.Party, error) {
 	var js string
-	err = r.q.scanOne(ctx, `SELECT json FROM party WHERE id = ?`, []any{id}, &js)
+	err := r.q.scanOne(ctx, `SELECT json FROM party WHERE id = ?`, []any{id}, &js)
 	if errors.Is(err, sql.ErrNoRows) {
 		return deconflict.Party{}, notFound("party %q not found", id)
 	}
@@ -56,6 +73,7 @@ func (t *tx) CreateParty(ctx context.Context, p deconflict.Party) error {
 	if err != nil {
 		return err
 	}
+	t.store.partiesWritten = true
 	if _, err := t.q.exec(ctx, `INSERT INTO party (id, json) VALUES (?, ?)`, p.ID, js); err != nil {
 		return wrap(err, "create party %q", p.ID)
 	}

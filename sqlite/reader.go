@@ -9,7 +9,7 @@ import (
 type reader struct {
 	q     *querier
 	tx    *tx    // nil outside a transaction
-	store *Store // for the committed ledger
+	store *Store // for the committed ledger and the cached parties
 }
 
 // begin prepares ctx for one call. Inside a transaction the caller's

@@ -84,6 +84,13 @@ type Store struct {
 	// tree of the batch being written (see ledger.go).
 	ledger  atomic.Pointer[ledger.Appender]
 	pending *ledger.Appender
+	// lastEvent is the last event id committed; pendingEvent, the last of the
+	// batch being written (both the writer's own).
+	lastEvent, pendingEvent int64
+	// parties caches committed parties; partiesWritten, the writer's own,
+	// says that the batch being written has changed parties or groups.
+	parties        partyCache
+	partiesWritten bool
 	// onEvents is given, after each commit, the events it stored.
 	onEvents atomic.Pointer[func(events []deconflict.StoredEvent)]
 }
@@ -162,6 +169,9 @@ func OpenWith(path string, o OpenOptions) (s *Store, err error) {
 	}
 	s.lastSeq.Store(last)
 	if err := s.loadLedger(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.loadLastEvent(ctx); err != nil {
 		return nil, err
 	}
 

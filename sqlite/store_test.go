@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -294,5 +295,66 @@ func TestVisibleByStoredGroups(t *testing.T) {
 	ops, err := s.Operations(ctx, deconflict.OperationFilter{Visible: a})
 	if err != nil || len(ops) != 1 {
 		t.Fatalf("operations visible to a member of g: %d, %v; want 1", len(ops), err)
+	}
+}
+
+// TestPartyGroupsAfterChange reads a party (so that it is cached), changes
+// its groups, and checks that the change is seen at once: by later reads,
+// by a later closure of the same batch, and not at all when the batch fails.
+func TestPartyGroupsAfterChange(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	put := func(fn func(tx deconflict.Tx) error) error { return s.Transact(ctx, fn) }
+	groups := func() []string {
+		t.Helper()
+		p, err := s.Party(ctx, "p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Groups
+	}
+	if err := put(func(tx deconflict.Tx) error { return tx.CreateParty(ctx, deconflict.Party{ID: "p"}) }); err != nil {
+		t.Fatal(err)
+	}
+	if g := groups(); len(g) != 0 {
+		t.Fatalf("groups of a new party: %v", g)
+	}
+	err := put(func(tx deconflict.Tx) error {
+		if err := tx.PutGroup(ctx, deconflict.Group{Name: "g", Members: []string{"p"}}); err != nil {
+			return err
+		}
+		p, err := tx.Party(ctx, "p")
+		if err != nil || len(p.Groups) != 1 {
+			return fmt.Errorf("inside the transaction that added it: groups %v, %v", p.Groups, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := groups(); len(g) != 1 || g[0] != "g" {
+		t.Fatalf("groups after joining g: %v", g)
+	}
+	groups()[0] = "changed by a caller" // a copy: the cache is not touched
+	failed := errors.New("refused")
+	err = put(func(tx deconflict.Tx) error {
+		if err := tx.PutGroup(ctx, deconflict.Group{Name: "g", Members: []string{}}); err != nil {
+			return err
+		}
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatalf("the failing closure: %v", err)
+	}
+	if g := groups(); len(g) != 1 || g[0] != "g" {
+		t.Fatalf("groups after a failed removal: %v", g)
+	}
+	if err := put(func(tx deconflict.Tx) error {
+		return tx.PutGroup(ctx, deconflict.Group{Name: "g", Members: []string{}})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if g := groups(); len(g) != 0 {
+		t.Fatalf("groups after leaving g: %v", g)
 	}
 }

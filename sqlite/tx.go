@@ -92,6 +92,12 @@ func (s *Store) write() {
 
 // commit runs one batch in one transaction and answers its callers.
 func (s *Store) commit(batch []*request) {
+	defer func() {
+		if s.partiesWritten {
+			s.parties.clear()
+			s.partiesWritten = false
+		}
+	}()
 	live := batch[:0:0]
 	for _, r := range batch {
 		if !r.state.CompareAndSwap(queued, running) {
@@ -113,6 +119,7 @@ func (s *Store) commit(batch []*request) {
 	}
 	s.stats.batch(len(live))
 	s.pending = s.ledger.Load()
+	s.pendingEvent = s.lastEvent
 	results := make([]error, len(live))
 	var maxSeq int64
 	var added []deconflict.StoredEvent
@@ -136,6 +143,7 @@ func (s *Store) commit(batch []*request) {
 		s.lastSeq.Store(maxSeq)
 	}
 	s.ledger.Store(s.pending)
+	s.lastEvent = s.pendingEvent
 	if fn := s.onEvents.Load(); fn != nil && len(added) > 0 {
 		(*fn)(added)
 	}
@@ -168,6 +176,9 @@ func (s *Store) runOne(ctx context.Context, r *request, maxSeq *int64, added *[]
 			*maxSeq = max(*maxSeq, t.maxSeq)
 			if t.app != nil {
 				s.pending = t.app
+			}
+			if t.lastEvent != 0 {
+				s.pendingEvent = t.lastEvent
 			}
 			*added = append(*added, t.added...)
 		}
@@ -206,8 +217,10 @@ type tx struct {
 	// base is the ledger as the closure found it; app, once it appends, the
 	// ledger with its entries (see ledger.go).
 	base, app *ledger.Appender
-	// added lists the events it stored.
-	added []deconflict.StoredEvent
+	// added lists the events it stored; lastEvent is the id of the last (0
+	// before the first).
+	added     []deconflict.StoredEvent
+	lastEvent int64
 }
 
 var _ deconflict.Tx = (*tx)(nil)
