@@ -3,6 +3,7 @@ package deconflict_test
 import (
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -154,4 +155,19 @@ func TestErrorHelpers(t *testing.T) {
 	if p := deconflict.Path("volumes", 2, "geometry", "coordinates", 0, 5); p != "volumes[2].geometry.coordinates[0][5]" {
 		t.Errorf("Path = %q", p)
 	}
+}
+
+// idRule is ValidID's rule written as a regular expression, the oracle the
+// loop is checked against.
+var idRule = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+func FuzzValidID(f *testing.F) {
+	for _, s := range []string{"", "a", "alpha-1.b_c", strings.Repeat("x", 64), strings.Repeat("x", 65), "é", "a b", "a/b", "a\x00", "group:g", "Z9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := deconflict.ValidID(s), idRule.MatchString(s); got != want {
+			t.Fatalf("ValidID(%q) = %v, want %v", s, got, want)
+		}
+	})
 }

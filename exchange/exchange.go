@@ -49,6 +49,11 @@ type Config struct {
 	Logger   *slog.Logger
 	// Metrics adds series to /metrics.
 	Metrics func(io.Writer)
+	// Unrecorded is for measuring what the record costs, and nothing else:
+	// operations and zones are then changed without their events and ledger
+	// entries, so that the exchange proves nothing of them
+	// (`deconflict bench --compare-record`). No flag of serve sets it.
+	Unrecorded bool
 }
 
 // Exchange is the exchange running on a store.
@@ -91,7 +96,7 @@ func New(ctx context.Context, store *sqlite.Store, cfg Config) (*Exchange, error
 	}
 	jl := journal.New(cfg.Strategy.Now)
 	cfg.Strategy.Settings = cfg.Settings
-	if cfg.Strategy.Journal == nil {
+	if cfg.Strategy.Journal == nil && !cfg.Unrecorded {
 		cfg.Strategy.Journal = jl.Record
 	}
 	if x.Strategic, err = strategic.New(ctx, store, cfg.Strategy); err != nil {

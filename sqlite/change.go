@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"slices"
+	"sync"
 
 	"github.com/deconflict/deconflict"
 )
@@ -13,18 +15,64 @@ import (
 // that land while one request searches its snapshot.
 const keepChanges = 1 << 16
 
-// recordChange numbers a write of an operation or zone in commit order and
-// now and then prunes the oldest numbers.
+// changesInMemory is how many of the latest committed changes the store
+// also keeps in memory, where the writer's catch-up (and a search's) reads
+// them without a query.
+const changesInMemory = 8192
+
+// changeLog is the latest committed changes, in order, numbered without gaps.
+type changeLog struct {
+	mu  sync.RWMutex
+	log []deconflict.ObjectChange
+}
+
+// add appends changes just committed, keeping the latest changesInMemory.
+func (c *changeLog) add(cs []deconflict.ObjectChange) {
+	if len(cs) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if drop := len(c.log) + len(cs) - changesInMemory; drop > 0 {
+		c.log = append(c.log[:0], c.log[min(drop, len(c.log)):]...)
+	}
+	c.log = append(c.log, cs[max(0, len(cs)-changesInMemory):]...)
+}
+
+// since returns the kept changes after seq, last being the last committed;
+// ok is false when memory no longer reaches back to seq.
+func (c *changeLog) since(seq, last int64) (out []deconflict.ObjectChange, ok bool) {
+	if seq >= last {
+		return nil, true
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if len(c.log) == 0 || c.log[0].Seq > seq+1 {
+		return nil, false
+	}
+	i := int(seq + 1 - c.log[0].Seq)
+	if i >= len(c.log) {
+		return nil, true
+	}
+	return slices.Clone(c.log[i:]), true
+}
+
+// recordChange numbers a write of an operation or zone in commit order (the
+// writer numbers them, see Store.lastSeq) and now and then prunes the
+// oldest numbers.
 func (t *tx) recordChange(ctx context.Context, kind deconflict.ObjectKind, party, id string, version int64, live bool) error {
-	var seq int64
-	err := t.q.scanOne(ctx, `INSERT INTO change (kind, party, id, version, live) VALUES (?, ?, ?, ?, ?) RETURNING seq`,
-		[]any{string(kind), party, id, version, live}, &seq)
-	if err != nil {
+	if t.lastSeq == 0 {
+		t.lastSeq = t.store.pendingSeq
+	}
+	c := deconflict.ObjectChange{Seq: t.lastSeq + 1, Kind: kind, Party: party, ID: id, Version: version, Live: live}
+	if _, err := t.q.exec(ctx, `INSERT INTO change (seq, kind, party, id, version, live) VALUES (?, ?, ?, ?, ?, ?)`,
+		c.Seq, string(kind), party, id, version, live); err != nil {
 		return wrap(err, "record change of %s %s/%s", kind, party, id)
 	}
-	t.maxSeq = max(t.maxSeq, seq)
-	if seq%1024 == 0 {
-		if _, err := t.q.exec(ctx, `DELETE FROM change WHERE seq <= ?`, seq-keepChanges); err != nil {
+	t.lastSeq = c.Seq
+	t.changes = append(t.changes, c)
+	if c.Seq%1024 == 0 {
+		if _, err := t.q.exec(ctx, `DELETE FROM change WHERE seq <= ?`, c.Seq-keepChanges); err != nil {
 			return wrap(err, "prune changes")
 		}
 	}
@@ -32,21 +80,34 @@ func (t *tx) recordChange(ctx context.Context, kind deconflict.ObjectKind, party
 }
 
 // ChangesSince lists the committed writes of operations and zones after seq,
-// in order. Asked for changes after the last one committed, as a search that
-// is up to date asks most of the time, it answers without reading the
-// database.
+// in order: from memory when it reaches back that far (and without even
+// that when seq is the last committed, as an up-to-date search asks), else
+// from the database.
 func (s *Store) ChangesSince(ctx context.Context, seq int64) ([]deconflict.ObjectChange, bool, error) {
-	if seq >= s.lastSeq.Load() {
-		return nil, true, nil
+	if cs, ok := s.changes.since(seq, s.lastSeq.Load()); ok {
+		return cs, true, nil
 	}
 	return s.reader.ChangesSince(ctx, seq)
 }
 
 // ChangesSince lists the writes of operations and zones after seq, in order.
+// Inside a transaction it reads the committed ones from memory when it can,
+// then adds those of the batch so far.
 func (r *reader) ChangesSince(ctx context.Context, seq int64) ([]deconflict.ObjectChange, bool, error) {
 	ctx, err := r.begin(ctx)
 	if err != nil {
 		return nil, false, err
+	}
+	if t := r.tx; t != nil {
+		s := t.store
+		if cs, ok := s.changes.since(seq, s.lastSeq.Load()); ok {
+			for _, c := range slices.Concat(s.batchChanges, t.changes) {
+				if c.Seq > seq {
+					cs = append(cs, c)
+				}
+			}
+			return cs, true, nil
+		}
 	}
 	// The oldest kept number tells whether everything after seq is still here.
 	var oldest sql.NullInt64

@@ -80,6 +80,11 @@ type Store struct {
 	walChecked         time.Time // when the writer last looked at the WAL's size
 	stats              counters
 	lastSeq            atomic.Int64 // the last change committed
+	changes            changeLog    // the latest committed changes
+	// pendingSeq is the last change of the batch being written and
+	// batchChanges its changes so far (both the writer's own).
+	pendingSeq   int64
+	batchChanges []deconflict.ObjectChange
 	// ledger is the committed ledger tree; pending, the writer's own, the
 	// tree of the batch being written (see ledger.go).
 	ledger  atomic.Pointer[ledger.Appender]

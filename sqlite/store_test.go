@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -356,5 +357,84 @@ func TestPartyGroupsAfterChange(t *testing.T) {
 	}
 	if g := groups(); len(g) != 0 {
 		t.Fatalf("groups after leaving g: %v", g)
+	}
+}
+
+// TestChangesSinceFromMemory checks the change log kept in memory against
+// the database's: beyond what memory keeps, inside a transaction (with the
+// batch's own writes), and after a restart, when only the database has it.
+func TestChangesSinceFromMemory(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "db.sqlite")
+	s, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(tx deconflict.Tx, id string) error {
+		return tx.PutOperation(ctx, deconflict.Operation{Party: "p", ID: id, Version: 1, State: deconflict.StatePlanned})
+	}
+	const n = 9000 // more than memory keeps
+	err = s.Transact(ctx, func(tx deconflict.Tx) error {
+		if err := tx.CreateParty(ctx, deconflict.Party{ID: "p"}); err != nil {
+			return err
+		}
+		for i := range n {
+			if err := put(tx, fmt.Sprint("op", i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	since := func(s *sqlite.Store, seq int64) []deconflict.ObjectChange {
+		t.Helper()
+		cs, complete, err := s.ChangesSince(ctx, seq)
+		if err != nil || !complete {
+			t.Fatalf("ChangesSince(%d): complete %v, %v", seq, complete, err)
+		}
+		return cs
+	}
+	if all := since(s, 0); len(all) != n || all[0].ID != "op0" || all[n-1].Seq != n {
+		t.Fatalf("all changes: %d, want %d numbered 1 to %d", len(all), n, n)
+	}
+	recent := since(s, n-100)
+	if len(recent) != 100 || recent[0].Seq != n-99 || recent[0].ID != fmt.Sprint("op", n-100) {
+		t.Fatalf("the last 100 changes: %d, first %+v", len(recent), recent[0])
+	}
+	// Inside a transaction: the committed ones, then its own.
+	err = s.Transact(ctx, func(tx deconflict.Tx) error {
+		if err := put(tx, "inside"); err != nil {
+			return err
+		}
+		cs, complete, err := tx.ChangesSince(ctx, n-2)
+		if err != nil || !complete || len(cs) != 3 || cs[0].Seq != n-1 || cs[2].ID != "inside" || cs[2].Seq != n+1 {
+			return fmt.Errorf("inside the transaction: %+v, complete %v, %v", cs, complete, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromMemory := since(s, n-100)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	fromDisk := since(s, n-100)
+	if len(fromDisk) != 101 || !slices.Equal(fromMemory, fromDisk) {
+		t.Fatalf("after a restart: %d changes, from memory before it %d; equal: %v", len(fromDisk), len(fromMemory), slices.Equal(fromMemory, fromDisk))
+	}
+	err = s.Transact(ctx, func(tx deconflict.Tx) error { return put(tx, "after") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs := since(s, n+1); len(cs) != 1 || cs[0].Seq != n+2 || cs[0].ID != "after" {
+		t.Fatalf("the first change after a restart: %+v", cs)
 	}
 }

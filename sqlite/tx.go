@@ -120,11 +120,11 @@ func (s *Store) commit(batch []*request) {
 	s.stats.batch(len(live))
 	s.pending = s.ledger.Load()
 	s.pendingEvent = s.lastEvent
+	s.pendingSeq, s.batchChanges = s.lastSeq.Load(), s.batchChanges[:0]
 	results := make([]error, len(live))
-	var maxSeq int64
 	var added []deconflict.StoredEvent
 	for i, r := range live {
-		err, fatal := s.runOne(ctx, r, &maxSeq, &added)
+		err, fatal := s.runOne(ctx, r, &added)
 		if fatal != nil {
 			// The transaction is no longer ours to trust (a savepoint could
 			// not be released or rolled back): keep nothing of the batch.
@@ -139,9 +139,10 @@ func (s *Store) commit(batch []*request) {
 		answerAll(live, results, fmt.Errorf("sqlite: commit: %w", err))
 		return
 	}
-	if maxSeq > s.lastSeq.Load() {
-		s.lastSeq.Store(maxSeq)
-	}
+	// The changes in memory first: a reader that sees the new lastSeq finds
+	// them there.
+	s.changes.add(s.batchChanges)
+	s.lastSeq.Store(s.pendingSeq)
 	s.ledger.Store(s.pending)
 	s.lastEvent = s.pendingEvent
 	if fn := s.onEvents.Load(); fn != nil && len(added) > 0 {
@@ -166,14 +167,17 @@ func answerAll(live []*request, results []error, err error) {
 
 // runOne runs one closure inside a savepoint. err is the closure's outcome
 // for its caller; fatal means the batch's transaction is broken.
-func (s *Store) runOne(ctx context.Context, r *request, maxSeq *int64, added *[]deconflict.StoredEvent) (err, fatal error) {
+func (s *Store) runOne(ctx context.Context, r *request, added *[]deconflict.StoredEvent) (err, fatal error) {
 	if _, err := s.wq.exec(ctx, "SAVEPOINT tx"); err != nil {
 		return nil, err
 	}
 	t := &tx{reader: reader{q: s.wq, store: s}, base: s.pending}
 	defer func() {
 		if err == nil && fatal == nil {
-			*maxSeq = max(*maxSeq, t.maxSeq)
+			if t.lastSeq != 0 {
+				s.pendingSeq = t.lastSeq
+			}
+			s.batchChanges = append(s.batchChanges, t.changes...)
 			if t.app != nil {
 				s.pending = t.app
 			}
@@ -212,8 +216,11 @@ func runClosure(fn func(deconflict.Tx) error, t *tx) (err error) {
 // the writer's connection, inside the closure's savepoint.
 type tx struct {
 	reader
-	done   atomic.Bool // set when the closure has returned
-	maxSeq int64       // the last change it numbered
+	done atomic.Bool // set when the closure has returned
+	// lastSeq is the last change it numbered (0 before the first), changes
+	// the changes it wrote.
+	lastSeq int64
+	changes []deconflict.ObjectChange
 	// base is the ledger as the closure found it; app, once it appends, the
 	// ledger with its entries (see ledger.go).
 	base, app *ledger.Appender

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -63,6 +64,8 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	seed := f.Int64("seed", "DECONFLICT_BENCH_SEED", 1, "seed of the scenario (same seed, same operations)")
 	region := f.Float("region-km", "DECONFLICT_BENCH_REGION_KM", defaultRegionKm, "side of the square region the operations fall in, km")
 	asJSON := f.Bool("json", "", false, "print the report as JSON")
+	compare := f.Bool("compare-record", "", false, "measure what the record costs: start an exchange in this process twice, on fresh data folders, "+
+		"first without events and ledger entries, then as served, and run the scenario against each (--server and --admin-token are not used)")
 	if _, err := f.parse(e, args, 0); err != nil {
 		return err
 	}
@@ -77,14 +80,32 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		return usagef("--concurrency must be at least 1")
 	case !(*region >= 1 && *region <= 5000):
 		return usagef("--region-km must be from 1 to 5000")
-	case *admin == "":
+	case *admin == "" && !*compare:
 		return usagef("bench creates its parties: give --admin-token or DECONFLICT_ADMIN_TOKEN")
+	}
+	cfg := benchConfig{server: *server, adminToken: *admin, ops: *ops, parties: *parties, duration: *duration,
+		concurrency: *conc, seed: uint64(*seed), regionKm: *region, progress: e.stderr}
+	if *compare {
+		c, err := compareRecord(ctx, cfg, os.TempDir())
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			err = printJSON(e.stdout, c)
+		} else {
+			printComparison(e.stdout, c)
+		}
+		if err != nil {
+			return err
+		}
+		if n := benchErrors(c.Unrecorded) + benchErrors(c.Recorded); n > 0 {
+			return fmt.Errorf("%d %w", n, errBenchFailed)
+		}
+		return nil
 	}
 	if err := checkLoopback(ctx, *server); err != nil {
 		return err
 	}
-	cfg := benchConfig{server: *server, adminToken: *admin, ops: *ops, parties: *parties, duration: *duration,
-		concurrency: *conc, seed: uint64(*seed), regionKm: *region, progress: e.stderr}
 	rep, err := bench(ctx, cfg)
 	if err != nil {
 		return err
@@ -97,8 +118,8 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if n := rep.Preload.Errors + rep.Submit.Errors + rep.Check.Errors; n > 0 {
-		return fmt.Errorf("%d requests failed", n)
+	if n := benchErrors(rep); n > 0 {
+		return fmt.Errorf("%d %w", n, errBenchFailed)
 	}
 	return nil
 }

@@ -36,6 +36,9 @@ type serveConfig struct {
 	pprofAddr  string // "" = no profiling endpoint
 	sbsListen  string // "" = no SBS-1 listener
 	sbsParty   string // the party SBS-1 reports are attributed to
+	// unrecorded: no events or ledger entries for strategic changes; only
+	// bench --compare-record sets it (see exchange.Config.Unrecorded).
+	unrecorded bool
 }
 
 // stack is the exchange on its store, and the SBS-1 counters.
@@ -63,6 +66,7 @@ func openStack(ctx context.Context, cfg serveConfig, log *slog.Logger) (*stack, 
 		Strategy:   strategic.Config{CacheSize: cfg.cacheSize},
 		Logger:     log,
 		Metrics:    sbs.write,
+		Unrecorded: cfg.unrecorded,
 	})
 	if err != nil {
 		store.Close()

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/deconflict/deconflict"
+)
+
+// recordComparison is the outcome of `bench --compare-record`: the same
+// scenario against an exchange that writes no events or ledger entries, then
+// against one that does, both started in this process one after the other.
+type recordComparison struct {
+	Unrecorded benchReport `json:"unrecorded"`
+	Recorded   benchReport `json:"recorded"`
+	// SubmitChange is the change of accepted submissions per second in the
+	// submit phase with the record on: -0.10 is 10% fewer.
+	SubmitChange float64 `json:"submit_change"`
+	// PreloadChange is the same for the preload phase.
+	PreloadChange float64 `json:"preload_change"`
+}
+
+// compareRecord runs cfg against two fresh exchanges in folders under tmp,
+// unrecorded first, each on a loopback port of its own and removed after.
+func compareRecord(ctx context.Context, cfg benchConfig, tmp string) (recordComparison, error) {
+	var out recordComparison
+	for _, unrecorded := range []bool{true, false} {
+		rep, err := benchSelf(ctx, cfg, tmp, unrecorded)
+		if err != nil {
+			return out, err
+		}
+		if unrecorded {
+			out.Unrecorded = rep
+		} else {
+			out.Recorded = rep
+		}
+	}
+	change := func(off, on phaseReport) float64 {
+		if off.AcceptedPerS == 0 {
+			return 0
+		}
+		return on.AcceptedPerS/off.AcceptedPerS - 1
+	}
+	out.SubmitChange = change(out.Unrecorded.Submit, out.Recorded.Submit)
+	out.PreloadChange = change(out.Unrecorded.Preload, out.Recorded.Preload)
+	return out, nil
+}
+
+// benchSelf starts an exchange on a new data folder under tmp, runs cfg
+// against it over loopback HTTP, and stops and removes it.
+func benchSelf(ctx context.Context, cfg benchConfig, tmp string, unrecorded bool) (benchReport, error) {
+	dir, err := os.MkdirTemp(tmp, "deconflict-bench-")
+	if err != nil {
+		return benchReport{}, err
+	}
+	defer os.RemoveAll(dir)
+	secret := make([]byte, 24)
+	rand.Read(secret)
+	token := "bench-" + hex.EncodeToString(secret)
+	st, err := openStack(ctx, serveConfig{data: dir, adminToken: token, settings: deconflict.DefaultSettings(), unrecorded: unrecorded},
+		slog.New(slog.DiscardHandler))
+	if err != nil {
+		return benchReport{}, err
+	}
+	defer st.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return benchReport{}, err
+	}
+	srv := &http.Server{Handler: st.Handler, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln) //nolint:errcheck // ends with Shutdown below
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx) //nolint:errcheck // the run's outcome is what matters
+	}()
+	cfg.server, cfg.adminToken = "http://"+ln.Addr().String(), token
+	if cfg.progress != nil {
+		what := "recorded (events and ledger on)"
+		if unrecorded {
+			what = "unrecorded (no events, no ledger)"
+		}
+		fmt.Fprintf(cfg.progress, "bench: an exchange in this process, %s, at %s\n", what, cfg.server)
+	}
+	return bench(ctx, cfg)
+}
+
+func printComparison(w io.Writer, c recordComparison) {
+	fmt.Fprintln(w, "--- unrecorded: operations stored with their conflicts, no events, no ledger entries")
+	printBench(w, c.Unrecorded)
+	fmt.Fprintln(w, "\n--- recorded: as deconflict serve runs, every change with its events and ledger entries")
+	printBench(w, c.Recorded)
+	fmt.Fprintf(w, "\nwith the record: preload accepted/s %+.1f%%, submit accepted/s %+.1f%%\n", 100*c.PreloadChange, 100*c.SubmitChange)
+}
+
+// benchErrors is the number of failed requests of a report.
+func benchErrors(r benchReport) int64 { return r.Preload.Errors + r.Submit.Errors + r.Check.Errors }
+
+var errBenchFailed = errors.New("requests failed")
