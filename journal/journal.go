@@ -117,11 +117,7 @@ func (j *Journal) addEvents(ctx context.Context, tx deconflict.Tx, evs []deconfl
 	}
 	entries := before
 	for _, e := range evs {
-		body, err := json.Marshal(e.Event)
-		if err != nil {
-			return nil, err
-		}
-		c, err := canonical("event.created", e.Time, e.Origin, append([]string{e.Party}, witnesses...), EventObject(e.ID), body)
+		c, err := canonical("event.created", e.Time, e.Origin, append([]string{e.Party}, witnesses...), EventObject(e.ID), eventBody(e.Event))
 		if err != nil {
 			return nil, err
 		}
