@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,6 +47,9 @@ type benchReport struct {
 	// Server memory read from /metrics after the run (0 when not exposed).
 	ServerRSSBytes       float64 `json:"server_rss_bytes"`
 	ServerHeapInuseBytes float64 `json:"server_heap_inuse_bytes"`
+	// LedgerSize is the entries in the server's ledger after the run, from
+	// its signed checkpoint (-1 when it could not be read).
+	LedgerSize int64 `json:"ledger_size"`
 }
 
 // maxAttempts bounds the resubmissions of one operation: each 409 names
@@ -231,6 +235,7 @@ func bench(ctx context.Context, cfg benchConfig) (benchReport, error) {
 		rep.ServerRSSBytes, _ = client.MetricValue(m, "process_resident_memory_bytes")
 		rep.ServerHeapInuseBytes, _ = client.MetricValue(m, "go_memstats_heap_inuse_bytes")
 	}
+	rep.LedgerSize = ledgerSize(ctx, base)
 	return rep, nil
 }
 
@@ -317,6 +322,24 @@ func submit(ctx context.Context, c *client.Client, id string, bo benchOp, st *ph
 	st.fail(fmt.Errorf("operation %s: still refused after %d attempts", id, maxAttempts))
 }
 
+// ledgerSize reads the size of the server's ledger from its checkpoint, a
+// signed note whose second line is the size (-1 when it cannot be read).
+func ledgerSize(ctx context.Context, c *client.Client) int64 {
+	cp, err := c.Checkpoint(ctx)
+	if err != nil {
+		return -1
+	}
+	lines := strings.SplitN(string(cp), "\n", 3)
+	if len(lines) < 3 {
+		return -1
+	}
+	n, err := strconv.ParseInt(lines[1], 10, 64)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
 func awareKey(a deconflict.AwareOf) string {
 	if a.Ref != "" {
 		return "ref " + a.Ref
@@ -342,6 +365,9 @@ func printBench(w io.Writer, r benchReport) {
 		fmt.Fprintf(w, "server memory: resident %.1f MiB, heap in use %.1f MiB\n", r.ServerRSSBytes/(1<<20), r.ServerHeapInuseBytes/(1<<20))
 	} else {
 		fmt.Fprintln(w, "server memory: not exposed by /metrics")
+	}
+	if r.LedgerSize >= 0 {
+		fmt.Fprintf(w, "ledger: %d entries after the run\n", r.LedgerSize)
 	}
 	for _, p := range []phaseReport{r.Preload, r.Submit, r.Check} {
 		if p.FirstError != "" {

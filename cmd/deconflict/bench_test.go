@@ -84,6 +84,41 @@ func TestBenchEndToEnd(t *testing.T) {
 
 // TestScenarioIsDeterministicAndInRange checks the generator: the same
 // seed gives the same operations, and they stay in the documented ranges.
+// TestBenchCompareRecord runs --compare-record at a small scale: both
+// exchanges take every operation, and only the recorded one writes their
+// ledger entries.
+func TestBenchCompareRecord(t *testing.T) {
+	if testing.Short() {
+		t.Skip("bench runs for several seconds")
+	}
+	ops, region := 400, 150.0
+	if raceEnabled {
+		ops, region = 150, 100
+	}
+	c, err := compareRecord(context.Background(), benchConfig{ops: ops, parties: 4, duration: time.Second, concurrency: 8, seed: 2,
+		regionKm: region}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []benchReport{c.Unrecorded, c.Recorded} {
+		if r.Preload.Accepted != int64(ops) || benchErrors(r) != 0 || r.Submit.Accepted == 0 {
+			t.Fatalf("preload accepted %d of %d, submit %d, errors %d", r.Preload.Accepted, ops, r.Submit.Accepted, benchErrors(r))
+		}
+	}
+	if c.Unrecorded.LedgerSize < 0 || c.Recorded.LedgerSize < c.Unrecorded.LedgerSize+int64(ops) {
+		t.Fatalf("ledger entries: %d unrecorded, %d recorded; want at least one more for each of the %d operations",
+			c.Unrecorded.LedgerSize, c.Recorded.LedgerSize, ops)
+	}
+	if want := c.Recorded.Submit.AcceptedPerS/c.Unrecorded.Submit.AcceptedPerS - 1; math.Abs(c.SubmitChange-want) > 1e-9 {
+		t.Fatalf("submit change %v, want %v", c.SubmitChange, want)
+	}
+	var out bytes.Buffer
+	printComparison(&out, c)
+	if !strings.Contains(out.String(), "with the record: preload accepted/s") {
+		t.Fatalf("printed comparison:\n%s", out.String())
+	}
+}
+
 func TestScenarioIsDeterministicAndInRange(t *testing.T) {
 	day := time.Date(2031, 11, 24, 0, 0, 0, 0, time.UTC)
 	a, b := scenario{seed: 7, day: day, regionKm: 500}, scenario{seed: 7, day: day, regionKm: 500}
