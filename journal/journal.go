@@ -66,7 +66,7 @@ func (j *Journal) Record(ctx context.Context, tx deconflict.Tx, ch strategic.Cha
 	}
 	evs := make([]deconflict.StoredEvent, len(ch.Notices))
 	for i, n := range ch.Notices {
-		data, err := json.Marshal(n.Conflict)
+		data, err := conflictJSON(n.Conflict)
 		if err != nil {
 			return err
 		}
@@ -256,11 +256,11 @@ func (j *Journal) appendEntry(ctx context.Context, tx deconflict.Tx, kind string
 // canonical returns the canonical bytes of a ledger entry.
 func canonical(kind string, at time.Time, actor string, audience []string, object string, payload []byte) ([]byte, error) {
 	aud := slices.DeleteFunc(slices.Clone(audience), func(s string) bool { return strings.TrimSpace(s) == "" })
-	e, err := ledger.NewEntry(kind, at, actor, aud, object, payload)
+	c, err := ledger.EncodeEntry(kind, at, actor, aud, object, payload)
 	if err != nil {
 		return nil, fmt.Errorf("journal: ledger entry %s %s: %w", kind, object, err)
 	}
-	return e.Canonical()
+	return c, nil
 }
 
 // AlertNotice is one transition of a tactical alert and the parties to tell

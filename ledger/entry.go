@@ -132,6 +132,16 @@ func (e Entry) Canonical() ([]byte, error) {
 	return e.appendCanonical(make([]byte, 0, e.canonicalLen())), nil
 }
 
+// EncodeEntry returns the canonical bytes of NewEntry(kind, t, actor,
+// audience, object, payload), checking the entry once.
+func EncodeEntry(kind string, t time.Time, actor string, audience []string, object string, payload []byte) ([]byte, error) {
+	e, err := NewEntry(kind, t, actor, audience, object, payload)
+	if err != nil {
+		return nil, err
+	}
+	return e.appendCanonical(make([]byte, 0, e.canonicalLen())), nil
+}
+
 // LeafHash returns the RFC 6962 leaf hash of e's canonical bytes, or the
 // error of Validate.
 func (e Entry) LeafHash() ([]byte, error) {
@@ -342,17 +352,10 @@ func clip(s string) string {
 // entry is the writer's to have built with NewEntry (and every verifier
 // decodes it in full).
 func AudienceOf(canonical []byte) ([]string, error) {
-	const open, close = `,"audience":[`, `],"object":"`
-	i := bytes.Index(canonical, []byte(open))
-	if !bytes.HasPrefix(canonical, []byte(`{"kind":"`)) || i < 0 {
-		return nil, deconflict.Errorf(deconflict.EINVALID, "ledger entry has no audience where the canonical form puts it")
+	list, err := audienceList(canonical)
+	if err != nil {
+		return nil, err
 	}
-	rest := canonical[i+len(open):]
-	j := bytes.Index(rest, []byte(close))
-	if j < 0 {
-		return nil, deconflict.Errorf(deconflict.EINVALID, "ledger entry's audience is not closed where the canonical form closes it")
-	}
-	list := rest[:j]
 	if len(list) == 0 {
 		return []string{}, nil
 	}
@@ -368,4 +371,33 @@ func AudienceOf(canonical []byte) ([]string, error) {
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// AudienceJSON returns the audience of an entry that NewEntry made as a JSON
+// array, cut from its canonical bytes without decoding them: its members
+// are ids, group:NAME or all, which JSON writes without escapes, so this is
+// what json.Marshal(AudienceOf(canonical)) gives, at a fraction of the cost.
+func AudienceJSON(canonical []byte) ([]byte, error) {
+	list, err := audienceList(canonical)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(list)+2)
+	return append(append(append(out, '['), list...), ']'), nil
+}
+
+// audienceList returns an entry's audience as it stands in its canonical
+// bytes, between the brackets.
+func audienceList(canonical []byte) ([]byte, error) {
+	const open, close = `,"audience":[`, `],"object":"`
+	i := bytes.Index(canonical, []byte(open))
+	if !bytes.HasPrefix(canonical, []byte(`{"kind":"`)) || i < 0 {
+		return nil, deconflict.Errorf(deconflict.EINVALID, "ledger entry has no audience where the canonical form puts it")
+	}
+	rest := canonical[i+len(open):]
+	j := bytes.Index(rest, []byte(close))
+	if j < 0 {
+		return nil, deconflict.Errorf(deconflict.EINVALID, "ledger entry's audience is not closed where the canonical form closes it")
+	}
+	return rest[:j], nil
 }

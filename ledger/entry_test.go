@@ -308,6 +308,13 @@ func TestAudienceOfAgreesWithDecodeEntry(t *testing.T) {
 		if err != nil || !slices.Equal(got, e.Audience) {
 			t.Fatalf("%s: %q, %v; want %q", c, got, err, e.Audience)
 		}
+		js, err := AudienceJSON(c)
+		if want, _ := json.Marshal(e.Audience); err != nil || !bytes.Equal(js, want) {
+			t.Fatalf("%s: AudienceJSON %s, %v; want %s", c, js, err, want)
+		}
+		if enc, err := EncodeEntry(e.Kind, e.Time, e.Actor, aud, e.Object, nil); err != nil || !bytes.Equal(enc, c) {
+			t.Fatalf("EncodeEntry: %s, %v; want %s", enc, err, c)
+		}
 	}
 	for _, bad := range []string{`{"kind":"x"}`, `{"kind":"x","audience":["a"]}`, `{"kind":"k","time":"t","actor":"a","audience":["bad id!"],"object":"o"}`} {
 		if _, err := AudienceOf([]byte(bad)); err == nil {

@@ -35,6 +35,10 @@ func FuzzDecodeEntry(f *testing.F) {
 		if audErr != nil || !slices.Equal(aud, e.Audience) {
 			t.Fatalf("%q: AudienceOf gives %q, %v; DecodeEntry %q", b, aud, audErr, e.Audience)
 		}
+		js, jsErr := AudienceJSON(b)
+		if want, _ := json.Marshal(e.Audience); jsErr != nil || !bytes.Equal(js, want) {
+			t.Fatalf("%q: AudienceJSON gives %s, %v; want %s", b, js, jsErr, want)
+		}
 		if err := e.Validate(); err != nil {
 			t.Fatalf("accepted an invalid entry: %v", err)
 		}

@@ -33,13 +33,9 @@ func (t *tx) AppendLedger(ctx context.Context, entries ...[]byte) (int64, error)
 	for i, c := range entries {
 		// The journal builds entries with ledger.NewEntry; the store reads
 		// only their audience, which it serves them by.
-		a, err := ledger.AudienceOf(c)
+		aud, err := ledger.AudienceJSON(c)
 		if err != nil {
 			return 0, fmt.Errorf("sqlite: ledger entry %d: %w", i, err)
-		}
-		aud, err := json.Marshal(a)
-		if err != nil {
-			return 0, err
 		}
 		leaves[i], audiences[i] = ledger.LeafHash(c), string(aud)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"runtime"
+	"sync"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -69,6 +70,7 @@ type Service struct {
 	now      func() time.Time
 	cache    *lru.Cache[cacheKey, *object]
 	refKey   []byte
+	refMACs  sync.Pool // of hash.Hash: HMAC-SHA256 under refKey, reset before use
 	journal  Journal
 	index    liveIndex
 	cpu      chan struct{} // admits the CPU-heavy part of submissions and checks
@@ -150,6 +152,9 @@ func (s *Service) record(ctx context.Context, tx deconflict.Tx, ch Change) error
 		return nil
 	}
 	auds := map[string]deconflict.Audience{}
+	// Each side of a change's conflicts is seen by every other side: the
+	// submission's ref, say, by the owner of each object it conflicts with.
+	refs := map[deconflict.ObjectRef]string{}
 	for _, group := range []struct {
 		kind deconflict.EventKind
 		recs []deconflict.ConflictRecord
@@ -169,8 +174,13 @@ func (s *Service) record(ctx context.Context, tx deconflict.Tx, ch Change) error
 				if err != nil {
 					return err
 				}
+				ref, ok := refs[other]
+				if !ok {
+					ref = s.ref(other)
+					refs[other] = ref
+				}
 				ch.Notices = append(ch.Notices, Notice{Party: side.Party, Kind: group.kind,
-					Conflict: s.view(rec, side.Party, canSee(aud, other.Party, share))})
+					Conflict: viewAs(rec, other, ref, canSee(aud, other.Party, share))})
 			}
 		}
 	}

@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"hash"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/deconflict/deconflict"
@@ -41,20 +43,35 @@ func canSee(aud deconflict.Audience, owner string, shareWith []string) bool {
 // ref returns the opaque reference of one version of an object: it lets a
 // party name a hidden object in aware_of, and reveals nothing of it.
 func (s *Service) ref(o deconflict.ObjectRef) string {
-	m := hmac.New(sha256.New, s.refKey)
-	fmt.Fprintf(m, "%s|%s|%s|%d", o.Kind, o.Party, o.ID, o.Version)
-	return "r_" + base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+	m, _ := s.refMACs.Get().(hash.Hash)
+	if m == nil {
+		m = hmac.New(sha256.New, s.refKey)
+	}
+	m.Reset()
+	var buf [160]byte
+	b := append(buf[:0], o.Kind...)
+	b = append(append(append(b, '|'), o.Party...), '|')
+	b = append(append(append(b, o.ID...), '|'), strconv.FormatInt(o.Version, 10)...)
+	m.Write(b)
+	sum := m.Sum(buf[:0])
+	s.refMACs.Put(m)
+	return "r_" + base64.RawURLEncoding.EncodeToString(sum[:16])
 }
 
 // view returns c as party viewer sees it; visible says whether viewer may see
 // the other side. A hidden other side shows only when and roughly where.
 func (s *Service) view(c deconflict.ConflictRecord, viewer string, visible bool) deconflict.Conflict {
 	other, _ := c.Other(viewer)
+	return viewAs(c, other, s.ref(other), visible)
+}
+
+// viewAs is view with the other side and its ref already known.
+func viewAs(c deconflict.ConflictRecord, other deconflict.ObjectRef, ref string, visible bool) deconflict.Conflict {
 	v := deconflict.Conflict{
 		ID:     c.ID,
 		State:  c.State,
 		Policy: c.Policy,
-		Ref:    s.ref(other),
+		Ref:    ref,
 		Window: c.Window,
 	}
 	if visible {
