@@ -160,14 +160,13 @@ func (s *Service) compileZone(z deconflict.Zone) (zoneEntry, bool) {
 	return zoneEntry{version: z.Version, zone: tactical.Zone{Party: z.Party, ID: z.ID, Kind: z.Kind, Volumes: vols, Minima: m}}, true
 }
 
+// compileOp makes the entry of an operation. Its volumes are compiled only
+// when it comes into force (see setOps): most operations are planned for
+// later, and compiled geometry is tens of objects a volume, which the
+// collector would otherwise scan over and over for nothing.
 func (s *Service) compileOp(o deconflict.Operation) (opEntry, bool) {
-	vols, err := s.compileVolumes(o.Volumes)
-	if err != nil {
-		s.log.Error("live: operation left out of the live picture", "party", o.Party, "id", o.ID, "err", err)
-		return opEntry{}, false
-	}
-	e := opEntry{version: o.Version, state: o.State,
-		op: tactical.Operation{Party: o.Party, ID: o.ID, Callsign: o.Callsign, Aircraft: o.Aircraft, Volumes: vols}}
+	e := opEntry{version: o.Version, state: o.State, volumes: o.Volumes,
+		op: tactical.Operation{Party: o.Party, ID: o.ID, Callsign: o.Callsign, Aircraft: o.Aircraft}}
 	for i, v := range o.Volumes {
 		start, end := v.Window()
 		if i == 0 || start.Before(e.start) {
@@ -177,6 +176,23 @@ func (s *Service) compileOp(o deconflict.Operation) (opEntry, bool) {
 			e.end = end
 		}
 	}
+	return e, true
+}
+
+// compiled returns e with its volumes compiled; false when they no longer
+// compile (a stored operation passed the same compilation when it was
+// accepted; one that no longer does, after a lower vertex limit, is left
+// out, loudly).
+func (s *Service) compiled(e opEntry) (opEntry, bool) {
+	if e.op.Volumes != nil {
+		return e, true
+	}
+	vols, err := s.compileVolumes(e.volumes)
+	if err != nil {
+		s.log.Error("live: operation left out of the live picture", "party", e.op.Party, "id", e.op.ID, "err", err)
+		return e, false
+	}
+	e.op.Volumes, e.volumes = vols, nil
 	return e, true
 }
 
@@ -200,8 +216,14 @@ func (s *Service) setOps(force bool) {
 	now := s.now()
 	var keys []string
 	var ops []tactical.Operation
-	for _, e := range s.ops {
+	for k, e := range s.ops {
 		if e.state == deconflict.StateActive || e.state == deconflict.StatePlanned && inWindow(now, e.start, e.end) {
+			var ok bool
+			if e, ok = s.compiled(e); !ok {
+				delete(s.ops, k) // logged once; a new version is tried again
+				continue
+			}
+			s.ops[k] = e
 			keys = append(keys, fmt.Sprintf("%s/%s@%d", e.op.Party, e.op.ID, e.version))
 			ops = append(ops, e.op)
 		}

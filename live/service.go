@@ -83,7 +83,10 @@ type opEntry struct {
 	version    int64
 	state      deconflict.OperationState
 	start, end time.Time
-	op         tactical.Operation
+	// op has its volumes compiled once it has been in force; until then
+	// volumes holds them as stored.
+	op      tactical.Operation
+	volumes []deconflict.Volume
 }
 
 // New returns a Service with the zones and live operations of the store

@@ -168,6 +168,14 @@ func TestPlannedOperationIsWatchedOnlyInItsWindow(t *testing.T) {
 	if as, _ := f.live.Alerts(ctx, caller("alpha")); len(as) != 0 {
 		t.Fatalf("before its window: %+v", as)
 	}
+	compiled := func() bool {
+		f.live.refreshMu.Lock()
+		defer f.live.refreshMu.Unlock()
+		return f.live.ops[objKey{"alpha", "later"}].op.Volumes != nil
+	}
+	if compiled() {
+		t.Error("an operation not yet in force has its volumes compiled")
+	}
 	at := start.Add(time.Minute)
 	f.clock.Set(at)
 	if err := f.live.Refresh(ctx); err != nil {
@@ -178,6 +186,9 @@ func TestPlannedOperationIsWatchedOnlyInItsWindow(t *testing.T) {
 	}
 	if as, _ := f.live.Alerts(ctx, caller("alpha")); len(as) != 1 || as[0].Kind != deconflict.AlertNonconformance {
 		t.Fatalf("in its window, outside it: %+v", as)
+	}
+	if !compiled() {
+		t.Error("an operation in force is watched without its compiled volumes")
 	}
 }
 
