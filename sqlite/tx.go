@@ -92,12 +92,6 @@ func (s *Store) write() {
 
 // commit runs one batch in one transaction and answers its callers.
 func (s *Store) commit(batch []*request) {
-	defer func() {
-		if s.partiesWritten {
-			s.parties.clear()
-			s.partiesWritten = false
-		}
-	}()
 	live := batch[:0:0]
 	for _, r := range batch {
 		if !r.state.CompareAndSwap(queued, running) {
@@ -129,6 +123,7 @@ func (s *Store) commit(batch []*request) {
 			// The transaction is no longer ours to trust (a savepoint could
 			// not be released or rolled back): keep nothing of the batch.
 			s.wq.exec(ctx, "ROLLBACK") //nolint:errcheck // may already be rolled back
+			s.forgetPartiesIfWritten()
 			answerAll(live, results[:i], fmt.Errorf("sqlite: transaction batch aborted: %w", fatal))
 			return
 		}
@@ -136,6 +131,7 @@ func (s *Store) commit(batch []*request) {
 	}
 	if _, err := s.wq.exec(ctx, "COMMIT"); err != nil {
 		s.wq.exec(ctx, "ROLLBACK") //nolint:errcheck // the commit error is the one to report
+		s.forgetPartiesIfWritten()
 		answerAll(live, results, fmt.Errorf("sqlite: commit: %w", err))
 		return
 	}
@@ -148,8 +144,19 @@ func (s *Store) commit(batch []*request) {
 	if fn := s.onEvents.Load(); fn != nil && len(added) > 0 {
 		(*fn)(added)
 	}
+	s.forgetPartiesIfWritten()
 	for i, r := range live {
 		r.done <- results[i]
+	}
+}
+
+// forgetPartiesIfWritten empties the party cache after a batch that wrote
+// parties or groups, committed or not, before any of its callers is
+// answered: a caller that changed a group reads the change at once.
+func (s *Store) forgetPartiesIfWritten() {
+	if s.partiesWritten {
+		s.parties.clear()
+		s.partiesWritten = false
 	}
 }
 
