@@ -56,9 +56,7 @@ func (s *Service) reload(ctx context.Context) error {
 			opsMap[k] = e
 			continue
 		}
-		if e, ok := s.compileOp(o); ok {
-			opsMap[k] = e
-		}
+		opsMap[k] = opEntryOf(o)
 	}
 	s.zones, s.ops, s.seq = zones, opsMap, seq
 	s.setZones()
@@ -138,9 +136,7 @@ func (s *Service) apply(ctx context.Context, ch deconflict.ObjectChange) (zonesC
 			delete(s.ops, k)
 			return false, nil
 		}
-		if e, ok := s.compileOp(o); ok {
-			s.ops[k] = e
-		}
+		s.ops[k] = opEntryOf(o)
 	}
 	return false, nil
 }
@@ -160,11 +156,11 @@ func (s *Service) compileZone(z deconflict.Zone) (zoneEntry, bool) {
 	return zoneEntry{version: z.Version, zone: tactical.Zone{Party: z.Party, ID: z.ID, Kind: z.Kind, Volumes: vols, Minima: m}}, true
 }
 
-// compileOp makes the entry of an operation. Its volumes are compiled only
+// opEntryOf makes the entry of an operation. Its volumes are compiled only
 // when it comes into force (see setOps): most operations are planned for
 // later, and compiled geometry is tens of objects a volume, which the
 // collector would otherwise scan over and over for nothing.
-func (s *Service) compileOp(o deconflict.Operation) (opEntry, bool) {
+func opEntryOf(o deconflict.Operation) opEntry {
 	e := opEntry{version: o.Version, state: o.State, volumes: o.Volumes,
 		op: tactical.Operation{Party: o.Party, ID: o.ID, Callsign: o.Callsign, Aircraft: o.Aircraft}}
 	for i, v := range o.Volumes {
@@ -176,7 +172,7 @@ func (s *Service) compileOp(o deconflict.Operation) (opEntry, bool) {
 			e.end = end
 		}
 	}
-	return e, true
+	return e
 }
 
 // compiled returns e with its volumes compiled; false when they no longer

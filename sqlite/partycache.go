@@ -10,8 +10,9 @@ import (
 // partyCache keeps committed parties with their groups in memory: every
 // submission, check and stream reads its caller's groups, and only the
 // admin ever changes them. A batch that writes a party or a group empties
-// the cache after it commits (or fails); a read that raced with that commit
-// does not put what it read back (see put).
+// the cache once it has committed (or failed), before any of its callers is
+// answered; a read that raced with that commit does not put what it read
+// back (see put).
 type partyCache struct {
 	mu  sync.Mutex
 	gen uint64 // counts the times the cache was emptied
