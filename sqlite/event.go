@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/deconflict/deconflict"
@@ -43,12 +45,37 @@ func (t *tx) AddEvents(ctx context.Context, es []deconflict.StoredEvent) ([]int6
 	return ids, nil
 }
 
-// loadLastEvent reads the last event id ever given, which AUTOINCREMENT
-// keeps even when the newest events were deleted.
+// metaLastEvent is the meta key of the last event id given (decimal): the
+// writer numbers events on from it, so that no id is given twice even when
+// the newest events are gone.
+const metaLastEvent = "last_event_id"
+
+// loadLastEvent reads the last event id given.
 func (s *Store) loadLastEvent(ctx context.Context) error {
-	err := s.readDB.QueryRowContext(ctx, `SELECT max(coalesce((SELECT max(id) FROM event), 0),
-		coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'event'), 0))`).Scan(&s.lastEvent)
-	return wrap(err, "read the last event id")
+	var v []byte
+	err := s.readDB.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, metaLastEvent).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		s.lastEvent = 0
+		return nil
+	}
+	if err != nil {
+		return wrap(err, "read the last event id")
+	}
+	if s.lastEvent, err = strconv.ParseInt(string(v), 10, 64); err != nil {
+		return fmt.Errorf("sqlite: the last event id in meta is %q, not a number: %w", v, err)
+	}
+	return nil
+}
+
+// saveLastEvent keeps, inside the batch's transaction, the last event id it
+// gave.
+func (s *Store) saveLastEvent(ctx context.Context) error {
+	if s.pendingEvent == s.lastEvent {
+		return nil
+	}
+	_, err := s.wq.exec(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+		metaLastEvent, []byte(strconv.FormatInt(s.pendingEvent, 10)))
+	return wrap(err, "keep the last event id")
 }
 
 // OnEvents sets fn to be called after each commit that stored events, with

@@ -129,6 +129,12 @@ func (s *Store) commit(batch []*request) {
 		}
 		results[i] = err
 	}
+	if err := s.saveLastEvent(ctx); err != nil {
+		s.wq.exec(ctx, "ROLLBACK") //nolint:errcheck // this error is the one to report
+		s.forgetPartiesIfWritten()
+		answerAll(live, results, err)
+		return
+	}
 	if _, err := s.wq.exec(ctx, "COMMIT"); err != nil {
 		s.wq.exec(ctx, "ROLLBACK") //nolint:errcheck // the commit error is the one to report
 		s.forgetPartiesIfWritten()

@@ -1,0 +1,89 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/deconflict/deconflict"
+)
+
+// TestMigrateEventsByParty builds a database at schema version 1 with events
+// of two parties, an acknowledgement and a delivery, and a deleted newest
+// event (whose id AUTOINCREMENT remembers), opens it with this binary, and
+// checks that everything is kept and that new events are numbered after
+// every id ever given, also after a restart.
+func TestMigrateEventsByParty(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.sqlite")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", dsn(path, false, "foreign_keys(1)"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{ms[0].sql, "PRAGMA user_version = 1",
+		`INSERT INTO party (id, json) VALUES ('alpha', '{"id":"alpha"}'), ('bravo', '{"id":"bravo"}')`,
+		`INSERT INTO event (party, kind, time, needs_ack, origin, data, ledger_index) VALUES
+			('alpha', 'message', 1, 1, 'bravo', '{"n":1}', 0),
+			('bravo', 'message', 2, 0, 'alpha', '{"n":2}', 1),
+			('alpha', 'message', 3, 0, 'bravo', '{"n":3}', 2),
+			('alpha', 'message', 4, 0, 'bravo', '{"n":4}', 3)`,
+		`DELETE FROM event WHERE id = 4`,
+		`INSERT INTO event_ack (event_id, party, at, ledger_index) VALUES (1, 'alpha', 5, 4)`,
+		`INSERT INTO event_delivery (event_id, via, at, ledger_index) VALUES (1, 'stream', 4, 3)`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := s.EventsAfter(ctx, "alpha", 0, 10)
+	if err != nil || len(evs) != 2 || evs[0].ID != 1 || evs[1].ID != 3 || string(evs[1].Data) != `{"n":3}` {
+		t.Fatalf("alpha's events after the migration: %+v, %v", evs, err)
+	}
+	if acks, err := s.Acks(ctx, 1); err != nil || len(acks) != 1 || acks[0].Party != "alpha" {
+		t.Fatalf("acks of event 1: %+v, %v", acks, err)
+	}
+	if done, err := s.Delivered(ctx, 1); err != nil || !done {
+		t.Fatalf("event 1 delivered: %v, %v", done, err)
+	}
+	add := func(s *Store) int64 {
+		t.Helper()
+		var ids []int64
+		err := s.Transact(ctx, func(tx deconflict.Tx) error {
+			var err error
+			ids, err = tx.AddEvents(ctx, []deconflict.StoredEvent{{Event: deconflict.Event{Kind: deconflict.EventMessage,
+				Time: time.UnixMicro(9).UTC(), Data: []byte(`{}`)}, Party: "bravo", Origin: "alpha"}})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids[0]
+	}
+	if id := add(s); id != 5 {
+		t.Fatalf("the first event after the migration got id %d, want 5 (4 was given before)", id)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if id := add(s); id != 6 {
+		t.Fatalf("the first event after a restart got id %d, want 6", id)
+	}
+}
