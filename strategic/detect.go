@@ -26,30 +26,41 @@ type volumePair struct{ i, j int }
 // the other object. Conflicts whose window ended before now are not
 // reported: nobody can act on them any more, and Sweep closes them.
 func (s *Service) detect(ctx context.Context, r deconflict.Reader, ix *cellindex.Index, subj *object, qs []deconflict.CandidateQuery, now time.Time) ([]finding, error) {
-	// The index names volume pairs; only those are judged.
-	pairs := map[cacheKey][]volumePair{}
+	// The index names volume pairs; only those are judged. They are
+	// gathered in one slice and sorted by object (no map: this runs for
+	// every submission and check, and the collector is the exchange's
+	// largest cost after the searches themselves).
+	buf, _ := s.candidateBufs.Get().(*[]candidatePair)
+	if buf == nil {
+		buf = new([]candidatePair)
+	}
+	cs := (*buf)[:0]
+	defer func() {
+		clear(cs) // keeps no object's strings alive
+		*buf = cs[:0]
+		s.candidateBufs.Put(buf)
+	}()
 	for i, q := range qs {
 		for _, c := range ix.Candidates(q) {
 			if c.Party == subj.ref.Party || (c.Kind == deconflict.KindZone && subj.ref.Kind == deconflict.KindZone) {
 				continue
 			}
-			k := cacheKey{kind: c.Kind, party: c.Party, id: c.ID, version: c.Version}
-			p := volumePair{i, c.Volume}
-			if !slices.Contains(pairs[k], p) {
-				pairs[k] = append(pairs[k], p)
-			}
+			cs = append(cs, candidatePair{cacheKey{kind: c.Kind, party: c.Party, id: c.ID, version: c.Version}, volumePair{i, c.Volume}})
 		}
 	}
-	keys := make([]cacheKey, 0, len(pairs))
-	for k := range pairs {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b cacheKey) int {
-		return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.party, b.party), cmp.Compare(a.id, b.id))
-	})
+	slices.SortFunc(cs, compareCandidatePairs)
+	cs = slices.Compact(cs)
 
-	out := make([]finding, 0, len(keys))
-	for _, k := range keys {
+	var out []finding
+	pairs := make([]volumePair, 0, 8)
+	for lo := 0; lo < len(cs); {
+		k := cs[lo].key
+		pairs = pairs[:0]
+		hi := lo
+		for ; hi < len(cs) && cs[hi].key == k; hi++ {
+			pairs = append(pairs, cs[hi].pair)
+		}
+		lo = hi
 		other, err := s.load(ctx, r, deconflict.ObjectRef{Kind: k.kind, Party: k.party, ID: k.id, Version: k.version})
 		if err != nil {
 			return nil, err
@@ -57,11 +68,23 @@ func (s *Service) detect(ctx context.Context, r deconflict.Reader, ix *cellindex
 		if other == nil || (other.ref.Kind == deconflict.KindOperation && !other.state.Live()) {
 			continue // gone or no longer live since the index was read (outside a transaction)
 		}
-		if f, ok := s.judge(subj, other, pairs[k], now); ok {
+		if f, ok := s.judge(subj, other, pairs, now); ok {
 			out = append(out, f)
 		}
 	}
 	return out, nil
+}
+
+// candidatePair is a volume pair the index named, with the other object.
+type candidatePair struct {
+	key  cacheKey
+	pair volumePair
+}
+
+// compareCandidatePairs orders by the other object, then by the pair.
+func compareCandidatePairs(a, b candidatePair) int {
+	return cmp.Or(cmp.Compare(a.key.kind, b.key.kind), cmp.Compare(a.key.party, b.key.party), cmp.Compare(a.key.id, b.key.id),
+		cmp.Compare(a.key.version, b.key.version), cmp.Compare(a.pair.i, b.pair.i), cmp.Compare(a.pair.j, b.pair.j))
 }
 
 // judge runs the exact predicate on the candidate pairs of two objects and

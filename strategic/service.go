@@ -70,10 +70,12 @@ type Service struct {
 	now      func() time.Time
 	cache    *lru.Cache[cacheKey, *object]
 	refKey   []byte
-	refMACs  sync.Pool // of hash.Hash: HMAC-SHA256 under refKey, reset before use
-	journal  Journal
-	index    liveIndex
-	cpu      chan struct{} // admits the CPU-heavy part of submissions and checks
+	refMACs  sync.Pool // of *refMAC: HMAC-SHA256 under refKey
+	// candidateBufs holds *[]candidatePair for detect to gather into.
+	candidateBufs sync.Pool
+	journal       Journal
+	index         liveIndex
+	cpu           chan struct{} // admits the CPU-heavy part of submissions and checks
 }
 
 var (

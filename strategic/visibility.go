@@ -43,19 +43,29 @@ func canSee(aud deconflict.Audience, owner string, shareWith []string) bool {
 // ref returns the opaque reference of one version of an object: it lets a
 // party name a hidden object in aware_of, and reveals nothing of it.
 func (s *Service) ref(o deconflict.ObjectRef) string {
-	m, _ := s.refMACs.Get().(hash.Hash)
+	m, _ := s.refMACs.Get().(*refMAC)
 	if m == nil {
-		m = hmac.New(sha256.New, s.refKey)
+		m = &refMAC{h: hmac.New(sha256.New, s.refKey)}
 	}
-	m.Reset()
-	var buf [160]byte
-	b := append(buf[:0], o.Kind...)
+	m.h.Reset()
+	b := append(m.buf[:0], o.Kind...)
 	b = append(append(append(b, '|'), o.Party...), '|')
-	b = append(append(append(b, o.ID...), '|'), strconv.FormatInt(o.Version, 10)...)
-	m.Write(b)
-	sum := m.Sum(buf[:0])
+	b = strconv.AppendInt(append(append(b, o.ID...), '|'), o.Version, 10)
+	m.h.Write(b)
+	sum := m.h.Sum(m.sum[:0])
+	out := make([]byte, 2+base64.RawURLEncoding.EncodedLen(16))
+	copy(out, "r_")
+	base64.RawURLEncoding.Encode(out[2:], sum[:16])
 	s.refMACs.Put(m)
-	return "r_" + base64.RawURLEncoding.EncodeToString(sum[:16])
+	return string(out)
+}
+
+// refMAC is a reusable HMAC under the ref key, with room for its input and
+// sum, so that a ref costs no allocation but its string.
+type refMAC struct {
+	h   hash.Hash
+	buf [160]byte
+	sum [sha256.Size]byte
 }
 
 // view returns c as party viewer sees it; visible says whether viewer may see
