@@ -128,6 +128,11 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// benchErrors is the number of failed requests of a report.
+func benchErrors(r benchReport) int64 { return r.Preload.Errors + r.Submit.Errors + r.Check.Errors }
+
+var errBenchFailed = errors.New("requests failed")
+
 // checkLoopback refuses a server that is not on this machine: a load
 // generator pointed at someone else's exchange is an attack, not a test.
 func checkLoopback(ctx context.Context, server string) error {

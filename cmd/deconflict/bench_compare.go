@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -101,8 +100,3 @@ func printComparison(w io.Writer, c recordComparison) {
 	printBench(w, c.Recorded)
 	fmt.Fprintf(w, "\nwith the record: preload accepted/s %+.1f%%, submit accepted/s %+.1f%%\n", 100*c.PreloadChange, 100*c.SubmitChange)
 }
-
-// benchErrors is the number of failed requests of a report.
-func benchErrors(r benchReport) int64 { return r.Preload.Errors + r.Submit.Errors + r.Check.Errors }
-
-var errBenchFailed = errors.New("requests failed")
