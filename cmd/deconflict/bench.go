@@ -70,6 +70,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	asJSON := f.Bool("json", "", false, "print the report as JSON")
 	compare := f.Bool("compare-record", "", false, "measure what the record costs: start an exchange in this process twice, on fresh data folders, "+
 		"first without events and ledger entries, then as served, and run the scenario against each (--server and --admin-token are not used)")
+	rounds := f.Int("rounds", "DECONFLICT_BENCH_ROUNDS", 1, "with --compare-record: comparisons to run, alternating which exchange goes first; the median change is printed")
 	if _, err := f.parse(e, args, 0); err != nil {
 		return err
 	}
@@ -84,25 +85,31 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		return usagef("--concurrency must be at least 1")
 	case !(*region >= 1 && *region <= 5000):
 		return usagef("--region-km must be from 1 to 5000")
+	case *rounds < 1:
+		return usagef("--rounds must be at least 1")
 	case *admin == "" && !*compare:
 		return usagef("bench creates its parties: give --admin-token or DECONFLICT_ADMIN_TOKEN")
 	}
 	cfg := benchConfig{server: *server, adminToken: *admin, ops: *ops, parties: *parties, duration: *duration,
 		concurrency: *conc, seed: uint64(*seed), regionKm: *region, progress: e.stderr}
 	if *compare {
-		c, err := compareRecord(ctx, cfg, os.TempDir())
+		cs, err := compareRecordRounds(ctx, cfg, os.TempDir(), *rounds)
 		if err != nil {
 			return err
 		}
 		if *asJSON {
-			err = printJSON(e.stdout, c)
+			err = printJSON(e.stdout, cs)
 		} else {
-			printComparison(e.stdout, c)
+			printComparisons(e.stdout, cs)
 		}
 		if err != nil {
 			return err
 		}
-		if n := benchErrors(c.Unrecorded) + benchErrors(c.Recorded); n > 0 {
+		var n int64
+		for _, c := range cs.Rounds {
+			n += benchErrors(c.Unrecorded) + benchErrors(c.Recorded)
+		}
+		if n > 0 {
 			return fmt.Errorf("%d %w", n, errBenchFailed)
 		}
 		return nil

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/deconflict/deconflict"
@@ -28,11 +29,55 @@ type recordComparison struct {
 	PreloadChange float64 `json:"preload_change"`
 }
 
+// recordComparisons is several comparisons, alternating which exchange
+// runs first, with the median of their changes: one 30 s phase on a shared
+// machine moves by more than the effect being measured.
+type recordComparisons struct {
+	Rounds              []recordComparison `json:"rounds"`
+	MedianSubmitChange  float64            `json:"median_submit_change"`
+	MedianPreloadChange float64            `json:"median_preload_change"`
+}
+
+// compareRecordRounds runs compareRecord rounds times, the unrecorded
+// exchange first in odd rounds and second in even ones.
+func compareRecordRounds(ctx context.Context, cfg benchConfig, tmp string, rounds int) (recordComparisons, error) {
+	var out recordComparisons
+	var submit, preload []float64
+	for i := range rounds {
+		c, err := compareRecord(ctx, cfg, tmp, i%2 == 1)
+		if err != nil {
+			return out, err
+		}
+		out.Rounds = append(out.Rounds, c)
+		submit, preload = append(submit, c.SubmitChange), append(preload, c.PreloadChange)
+	}
+	out.MedianSubmitChange, out.MedianPreloadChange = median(submit), median(preload)
+	return out, nil
+}
+
+// median of xs (the mean of the middle two for an even count).
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(xs))
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
 // compareRecord runs cfg against two fresh exchanges in folders under tmp,
-// unrecorded first, each on a loopback port of its own and removed after.
-func compareRecord(ctx context.Context, cfg benchConfig, tmp string) (recordComparison, error) {
+// the unrecorded one first unless recordedFirst, each on a loopback port of
+// its own and removed after.
+func compareRecord(ctx context.Context, cfg benchConfig, tmp string, recordedFirst bool) (recordComparison, error) {
 	var out recordComparison
-	for _, unrecorded := range []bool{true, false} {
+	order := []bool{true, false}
+	if recordedFirst {
+		order = []bool{false, true}
+	}
+	for _, unrecorded := range order {
 		rep, err := benchSelf(ctx, cfg, tmp, unrecorded)
 		if err != nil {
 			return out, err
@@ -93,10 +138,19 @@ func benchSelf(ctx context.Context, cfg benchConfig, tmp string, unrecorded bool
 	return bench(ctx, cfg)
 }
 
-func printComparison(w io.Writer, c recordComparison) {
-	fmt.Fprintln(w, "--- unrecorded: operations stored with their conflicts, no events, no ledger entries")
-	printBench(w, c.Unrecorded)
-	fmt.Fprintln(w, "\n--- recorded: as deconflict serve runs, every change with its events and ledger entries")
-	printBench(w, c.Recorded)
-	fmt.Fprintf(w, "\nwith the record: preload accepted/s %+.1f%%, submit accepted/s %+.1f%%\n", 100*c.PreloadChange, 100*c.SubmitChange)
+func printComparisons(w io.Writer, cs recordComparisons) {
+	for i, c := range cs.Rounds {
+		if len(cs.Rounds) > 1 {
+			fmt.Fprintf(w, "=== round %d of %d\n", i+1, len(cs.Rounds))
+		}
+		fmt.Fprintln(w, "--- unrecorded: operations stored with their conflicts, no events, no ledger entries")
+		printBench(w, c.Unrecorded)
+		fmt.Fprintln(w, "\n--- recorded: as deconflict serve runs, every change with its events and ledger entries")
+		printBench(w, c.Recorded)
+		fmt.Fprintf(w, "\nwith the record: preload accepted/s %+.1f%%, submit accepted/s %+.1f%%\n\n", 100*c.PreloadChange, 100*c.SubmitChange)
+	}
+	if len(cs.Rounds) > 1 {
+		fmt.Fprintf(w, "median over %d rounds: preload accepted/s %+.1f%%, submit accepted/s %+.1f%%\n",
+			len(cs.Rounds), 100*cs.MedianPreloadChange, 100*cs.MedianSubmitChange)
+	}
 }

@@ -95,11 +95,18 @@ func TestBenchCompareRecord(t *testing.T) {
 	if raceEnabled {
 		ops, region = 150, 100
 	}
-	c, err := compareRecord(context.Background(), benchConfig{ops: ops, parties: 4, duration: time.Second, concurrency: 8, seed: 2,
-		regionKm: region}, t.TempDir())
+	cs, err := compareRecordRounds(context.Background(), benchConfig{ops: ops, parties: 4, duration: time.Second, concurrency: 8, seed: 2,
+		regionKm: region}, t.TempDir(), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(cs.Rounds) != 2 {
+		t.Fatalf("%d rounds, want 2", len(cs.Rounds))
+	}
+	if want := (cs.Rounds[0].SubmitChange + cs.Rounds[1].SubmitChange) / 2; math.Abs(cs.MedianSubmitChange-want) > 1e-9 {
+		t.Fatalf("median submit change %v, want %v", cs.MedianSubmitChange, want)
+	}
+	c := cs.Rounds[1] // the recorded exchange ran first in it
 	for _, r := range []benchReport{c.Unrecorded, c.Recorded} {
 		if r.Preload.Accepted != int64(ops) || benchErrors(r) != 0 || r.Submit.Accepted == 0 {
 			t.Fatalf("preload accepted %d of %d, submit %d, errors %d", r.Preload.Accepted, ops, r.Submit.Accepted, benchErrors(r))
@@ -113,8 +120,8 @@ func TestBenchCompareRecord(t *testing.T) {
 		t.Fatalf("submit change %v, want %v", c.SubmitChange, want)
 	}
 	var out bytes.Buffer
-	printComparison(&out, c)
-	if !strings.Contains(out.String(), "with the record: preload accepted/s") {
+	printComparisons(&out, cs)
+	if !strings.Contains(out.String(), "with the record: preload accepted/s") || !strings.Contains(out.String(), "median over 2 rounds") {
 		t.Fatalf("printed comparison:\n%s", out.String())
 	}
 }
