@@ -25,22 +25,30 @@ func square(id string) deconflict.Operation {
 		Geometry: deconflict.Geometry{Type: "Polygon", Coordinates: ring}, AltLowerM: 1000, AltUpperM: 2000, Start: &s, End: &e}}}
 }
 
+// storeWithParties opens a new store, closed when the test ends, with the
+// parties ids.
+func storeWithParties(t *testing.T, ids ...string) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	acc := accounts.New(st)
+	for _, id := range ids {
+		if _, _, err := acc.CreateParty(context.Background(), deconflict.Caller{Admin: true}, deconflict.Party{ID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return st
+}
+
 // TestChangeAndRecordCommitTogether: an accepted conflicting submission
 // writes its ledger entry, an event for each side and their entries; when
 // anything of the record fails, none of the change is kept either.
 func TestChangeAndRecordCommitTogether(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	acc := accounts.New(st)
-	for _, id := range []string{"alpha", "bravo"} {
-		if _, _, err := acc.CreateParty(ctx, deconflict.Caller{Admin: true}, deconflict.Party{ID: id}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	st := storeWithParties(t, "alpha", "bravo")
 	clock := func() time.Time { return t0.Add(-time.Hour) }
 	jl := journal.New(clock)
 	fail := false
@@ -117,23 +125,13 @@ func TestChangeAndRecordCommitTogether(t *testing.T) {
 // party; a raised alert needs acknowledgement, a cleared one does not.
 func TestAlertEventsAndTheirEntries(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	acc := accounts.New(st)
-	for _, id := range []string{"alpha", "bravo"} {
-		if _, _, err := acc.CreateParty(ctx, deconflict.Caller{Admin: true}, deconflict.Party{ID: id}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	st := storeWithParties(t, "alpha", "bravo")
 	jl := journal.New(func() time.Time { return t0 })
 	a := deconflict.Alert{ID: "sep-1", Kind: deconflict.AlertSeparation, State: deconflict.AlertPredicted, TimeToS: 74,
 		Tracks: []deconflict.TrackRef{{Party: "alpha", ID: "a1"}, {Party: "bravo", ID: "b1"}}, RaisedAt: t0, UpdatedAt: t0}
 	cleared := a
 	cleared.State = deconflict.AlertCleared
-	err = st.Transact(ctx, func(tx deconflict.Tx) error {
+	err := st.Transact(ctx, func(tx deconflict.Tx) error {
 		_, err := jl.AddAlerts(ctx, tx, []journal.AlertNotice{
 			{Kind: deconflict.EventAlertRaised, Alert: a, Parties: []string{"alpha", "bravo"}},
 			{Kind: deconflict.EventAlertCleared, Alert: cleared, Parties: []string{"alpha", "bravo"}},
