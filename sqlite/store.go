@@ -90,8 +90,10 @@ type Store struct {
 	ledger  atomic.Pointer[ledger.Appender]
 	pending *ledger.Appender
 	// lastEvent is the last event id committed; pendingEvent, the last of the
-	// batch being written (both the writer's own).
+	// batch being written, and batchEvents its events so far, in id order,
+	// stored when it ends (all three the writer's own).
 	lastEvent, pendingEvent int64
+	batchEvents             []deconflict.StoredEvent
 	// parties caches committed parties; partiesWritten, the writer's own,
 	// says that the batch being written has changed parties or groups.
 	parties        partyCache

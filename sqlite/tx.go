@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sync/atomic"
 
 	"github.com/deconflict/deconflict"
@@ -116,9 +117,9 @@ func (s *Store) commit(batch []*request) {
 	s.pendingEvent = s.lastEvent
 	s.pendingSeq, s.batchChanges = s.lastSeq.Load(), s.batchChanges[:0]
 	results := make([]error, len(live))
-	var added []deconflict.StoredEvent
+	s.batchEvents = s.batchEvents[:0]
 	for i, r := range live {
-		err, fatal := s.runOne(ctx, r, &added)
+		err, fatal := s.runOne(ctx, r)
 		if fatal != nil {
 			// The transaction is no longer ours to trust (a savepoint could
 			// not be released or rolled back): keep nothing of the batch.
@@ -129,7 +130,7 @@ func (s *Store) commit(batch []*request) {
 		}
 		results[i] = err
 	}
-	if err := s.saveLastEvent(ctx); err != nil {
+	if err := s.writeEvents(ctx); err != nil {
 		s.wq.exec(ctx, "ROLLBACK") //nolint:errcheck // this error is the one to report
 		s.forgetPartiesIfWritten()
 		answerAll(live, results, err)
@@ -147,8 +148,9 @@ func (s *Store) commit(batch []*request) {
 	s.lastSeq.Store(s.pendingSeq)
 	s.ledger.Store(s.pending)
 	s.lastEvent = s.pendingEvent
-	if fn := s.onEvents.Load(); fn != nil && len(added) > 0 {
-		(*fn)(added)
+	if fn := s.onEvents.Load(); fn != nil && len(s.batchEvents) > 0 {
+		// A copy: the writer reuses batchEvents for the next batch.
+		(*fn)(slices.Clone(s.batchEvents))
 	}
 	s.forgetPartiesIfWritten()
 	for i, r := range live {
@@ -180,7 +182,7 @@ func answerAll(live []*request, results []error, err error) {
 
 // runOne runs one closure inside a savepoint. err is the closure's outcome
 // for its caller; fatal means the batch's transaction is broken.
-func (s *Store) runOne(ctx context.Context, r *request, added *[]deconflict.StoredEvent) (err, fatal error) {
+func (s *Store) runOne(ctx context.Context, r *request) (err, fatal error) {
 	if _, err := s.wq.exec(ctx, "SAVEPOINT tx"); err != nil {
 		return nil, err
 	}
@@ -197,7 +199,7 @@ func (s *Store) runOne(ctx context.Context, r *request, added *[]deconflict.Stor
 			if t.lastEvent != 0 {
 				s.pendingEvent = t.lastEvent
 			}
-			*added = append(*added, t.added...)
+			s.batchEvents = append(s.batchEvents, t.added...)
 		}
 	}()
 	t.reader.tx = t
