@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/deconflict/deconflict"
@@ -16,60 +17,127 @@ import (
 // being written; each closure appends to a copy of the batch's and hands it
 // on only when it succeeds, so a closure rolled back to its savepoint takes
 // its entries with it, and a batch that fails to commit leaves the committed
-// tree as it was.
+// tree as it was. Entries and nodes wait in memory with the batch and are
+// written at its end (writeLedger), entries a page at a time.
+
+// ledgerEntry is an entry appended by the batch being written.
+type ledgerEntry struct {
+	idx       int64
+	canonical []byte
+	leaf      []byte
+}
 
 // AppendLedger appends canonical entries to the ledger inside the
 // transaction and returns the index of the first.
 func (t *tx) AppendLedger(ctx context.Context, entries ...[]byte) (int64, error) {
-	ctx, err := t.begin(ctx)
-	if err != nil {
+	if _, err := t.begin(ctx); err != nil {
 		return 0, err
 	}
 	if len(entries) == 0 {
 		return int64(t.appender().Size()), nil
 	}
 	leaves := make([][]byte, len(entries))
-	audiences := make([]string, len(entries))
 	for i, c := range entries {
 		// The journal builds entries with ledger.NewEntry; the store reads
-		// only their audience, which it serves them by.
-		aud, err := ledger.AudienceJSON(c)
-		if err != nil {
+		// their audience, which it serves them by, from their bytes.
+		if _, err := ledger.AudienceJSON(c); err != nil {
 			return 0, fmt.Errorf("sqlite: ledger entry %d: %w", i, err)
 		}
-		leaves[i], audiences[i] = ledger.LeafHash(c), string(aud)
+		leaves[i] = ledger.LeafHash(c)
 	}
 	app := t.appender().Clone()
 	b, err := app.Append(leaves...)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: ledger append: %w", err)
 	}
-	for lo := 0; lo < len(entries); lo += rowChunk {
-		hi := min(len(entries), lo+rowChunk)
-		args := make([]any, 0, 4*(hi-lo))
-		for i := lo; i < hi; i++ {
-			args = append(args, int64(b.Start)+int64(i), entries[i], audiences[i], leaves[i])
-		}
-		if _, err := t.q.exec(ctx, `INSERT INTO ledger_entry (idx, canonical, audience, leaf_hash) VALUES `+placeholders(hi-lo, 4), args...); err != nil {
-			return 0, wrap(err, "append to the ledger")
-		}
+	for i, c := range entries {
+		t.ledgerEntries = append(t.ledgerEntries, ledgerEntry{idx: int64(b.Start) + int64(i), canonical: c, leaf: leaves[i]})
 	}
-	var args []any
 	for _, n := range b.Nodes {
 		if n.ID.Level%nodeEvery != 0 || n.ID.Level == 0 {
 			continue // computed when read; leaf hashes are kept with the entries
 		}
-		args = append(args, n.ID.Level, int64(n.ID.Index), n.Hash)
-	}
-	for len(args) > 0 {
-		k := min(len(args), 3*rowChunk)
-		if _, err := t.q.exec(ctx, `INSERT INTO ledger_node (level, idx, hash) VALUES `+placeholders(k/3, 3), args[:k]...); err != nil {
-			return 0, wrap(err, "append to the ledger")
-		}
-		args = args[k:]
+		t.ledgerNodes = append(t.ledgerNodes, n.ID.Level, int64(n.ID.Index), n.Hash)
 	}
 	t.app = app
 	return int64(b.Start), nil
+}
+
+// pageEntries is the most entries one ledger_page row holds: a page is read
+// whole to find one of its entries, and readers look this far back for the
+// page that holds an index. It must never be lowered.
+const pageEntries = 256
+
+// writeLedger stores the entries and nodes of the batch.
+func (s *Store) writeLedger(ctx context.Context) error {
+	for es := s.batchLedger; len(es) > 0; {
+		n := min(len(es), rowChunk*pageEntries)
+		var args []any
+		for lo := 0; lo < n; lo += pageEntries {
+			page := es[lo:min(n, lo+pageEntries)]
+			entries := make([]byte, 0, 300*len(page))
+			leaves := make([]byte, 0, 32*len(page))
+			for i, e := range page {
+				if e.idx != page[0].idx+int64(i) {
+					return fmt.Errorf("sqlite: ledger entries %d and %d of a batch are not consecutive", page[0].idx, e.idx)
+				}
+				if i > 0 {
+					entries = append(entries, ',')
+				}
+				entries = append(entries, e.canonical...)
+				leaves = append(leaves, e.leaf...)
+			}
+			args = append(args, page[0].idx, "["+string(entries)+"]", leaves)
+		}
+		if _, err := s.wq.exec(ctx, `INSERT INTO ledger_page (first_idx, entries, leaf_hashes) VALUES `+placeholders(len(args)/3, 3), args...); err != nil {
+			return wrap(err, "append to the ledger")
+		}
+		es = es[n:]
+	}
+	for args := s.batchNodes; len(args) > 0; {
+		k := min(len(args), 3*rowChunk)
+		if _, err := s.wq.exec(ctx, `INSERT INTO ledger_node (level, idx, hash) VALUES `+placeholders(k/3, 3), args[:k]...); err != nil {
+			return wrap(err, "append to the ledger")
+		}
+		args = args[k:]
+	}
+	return nil
+}
+
+// ledgerRange returns the stored entries with index in [start, end), in
+// index order. An index with no entry (which only tampering with the file
+// makes) is missing from the result.
+func (r *reader) ledgerRange(ctx context.Context, start, end int64) ([]ledgerEntry, error) {
+	if start >= end {
+		return nil, nil
+	}
+	rows, err := r.q.query(ctx, `SELECT first_idx, entries, leaf_hashes FROM ledger_page
+		WHERE first_idx > ? AND first_idx < ? ORDER BY first_idx`, start-pageEntries, end)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ledgerEntry
+	for rows.Next() {
+		var (
+			first   int64
+			entries string
+			leaves  []byte
+		)
+		if err := rows.Scan(&first, &entries, &leaves); err != nil {
+			return nil, err
+		}
+		var raw []json.RawMessage
+		if err := json.Unmarshal([]byte(entries), &raw); err != nil || len(leaves) != 32*len(raw) {
+			return nil, fmt.Errorf("sqlite: the ledger page at %d is damaged (%d leaf hash bytes for its entries; %v)", first, len(leaves), err)
+		}
+		for i, c := range raw {
+			if idx := first + int64(i); idx >= start && idx < end {
+				out = append(out, ledgerEntry{idx: idx, canonical: c, leaf: leaves[32*i : 32*i+32 : 32*i+32]})
+			}
+		}
+	}
+	return out, rows.Err()
 }
 
 // appender is the tree as this closure sees it.
@@ -101,25 +169,23 @@ func (r *reader) LedgerEntries(ctx context.Context, start, end int64) ([]deconfl
 	if err != nil {
 		return nil, err
 	}
-	rows, err := r.q.query(ctx, `SELECT idx, canonical, audience, leaf_hash FROM ledger_entry
-		WHERE idx >= ? AND idx < ? ORDER BY idx`, start, end)
+	es, err := r.ledgerRange(ctx, start, end)
 	if err != nil {
 		return nil, wrap(err, "read the ledger")
 	}
-	defer rows.Close()
-	out := []deconflict.LedgerRecord{}
-	for rows.Next() {
-		var rec deconflict.LedgerRecord
-		var aud string
-		if err := rows.Scan(&rec.Index, &rec.Canonical, &aud, &rec.LeafHash); err != nil {
-			return nil, wrap(err, "read the ledger")
-		}
-		if err := json.Unmarshal([]byte(aud), &rec.Audience); err != nil {
-			return nil, wrap(err, "read the ledger")
+	out := make([]deconflict.LedgerRecord, 0, len(es))
+	for _, e := range es {
+		rec := deconflict.LedgerRecord{Index: e.idx, Canonical: e.canonical, LeafHash: e.leaf, Audience: []string{}}
+		// An entry whose audience cannot be read (only tampering with the
+		// file makes one) is shown to nobody; its leaf hash is still served.
+		if aud, err := ledger.AudienceJSON(e.canonical); err == nil {
+			if err := json.Unmarshal(aud, &rec.Audience); err != nil {
+				rec.Audience = []string{}
+			}
 		}
 		out = append(out, rec)
 	}
-	return out, wrap(rows.Err(), "read the ledger")
+	return out, nil
 }
 
 // nodeEvery says which levels of the tree are stored: every fourth (4, 8,
@@ -151,27 +217,31 @@ func (r *reader) ledgerNode(ctx context.Context, id deconflict.LedgerNodeID) ([]
 	base := id.Level - id.Level%nodeEvery
 	width := uint64(1) << (id.Level - base)
 	lo := int64(id.Index * width)
-	var rows *sql.Rows
-	var err error
-	if base == 0 {
-		rows, err = r.q.query(ctx, `SELECT leaf_hash FROM ledger_entry WHERE idx >= ? AND idx < ? ORDER BY idx`, lo, lo+int64(width))
-	} else {
-		rows, err = r.q.query(ctx, `SELECT hash FROM ledger_node WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx`, base, lo, lo+int64(width))
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	level := make([][]byte, 0, width)
-	for rows.Next() {
-		var h []byte
-		if err := rows.Scan(&h); err != nil {
+	if base == 0 {
+		es, err := r.ledgerRange(ctx, lo, lo+int64(width))
+		if err != nil {
 			return nil, err
 		}
-		level = append(level, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+		for _, e := range es {
+			level = append(level, e.leaf)
+		}
+	} else {
+		rows, err := r.q.query(ctx, `SELECT hash FROM ledger_node WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx`, base, lo, lo+int64(width))
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var h []byte
+			if err := rows.Scan(&h); err != nil {
+				return nil, err
+			}
+			level = append(level, h)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
 	if uint64(len(level)) != width {
 		return nil, notFound("ledger node (%d, %d) is not in the tree", id.Level, id.Index)
@@ -201,7 +271,8 @@ func (n nodeReader) Nodes(ctx context.Context, ids []ledger.NodeID) ([][]byte, e
 // loadLedger restores the committed appender from the database.
 func (s *Store) loadLedger(ctx context.Context) error {
 	var size int64
-	if err := s.readDB.QueryRowContext(ctx, `SELECT coalesce(max(idx) + 1, 0) FROM ledger_entry`).Scan(&size); err != nil {
+	err := s.readDB.QueryRowContext(ctx, `SELECT first_idx + length(leaf_hashes) / 32 FROM ledger_page ORDER BY first_idx DESC LIMIT 1`).Scan(&size)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("sqlite: read the ledger's size: %w", err)
 	}
 	a, err := ledger.LoadAppender(ctx, s.NodeReader(), uint64(size))

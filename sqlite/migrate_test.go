@@ -1,13 +1,17 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/ledger"
 )
 
 // TestMigrateEventsByParty builds a database at schema version 1 with events
@@ -85,5 +89,94 @@ func TestMigrateEventsByParty(t *testing.T) {
 	defer s.Close()
 	if id := add(s); id != 6 {
 		t.Fatalf("the first event after a restart got id %d, want 6", id)
+	}
+}
+
+// TestMigrateLedgerToPages builds a database at schema version 3 whose
+// ledger holds 20 entries a row each (enough for a stored subtree of 16),
+// opens it with this binary, and checks that the tree, the entries with
+// their audiences and the proofs are those of before, and that the ledger
+// grows on from its last entry.
+func TestMigrateLedgerToPages(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.sqlite")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", dsn(path, false, "foreign_keys(1)"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:3] {
+		if _, err := db.ExecContext(ctx, m.sql); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, "PRAGMA user_version = 3"); err != nil {
+		t.Fatal(err)
+	}
+	app := ledger.NewAppender()
+	var canon [][]byte
+	for i := range 20 {
+		c, err := ledger.EncodeEntry("message", time.Date(2026, 11, 24, 7, 0, i, 0, time.UTC), "alpha",
+			[]string{"alpha", fmt.Sprint("party-", i%3)}, fmt.Sprintf("event/%d", i), []byte(fmt.Sprint(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		canon = append(canon, c)
+		b, err := app.Append(ledger.LeafHash(c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		aud, _ := ledger.AudienceJSON(c)
+		if _, err := db.ExecContext(ctx, `INSERT INTO ledger_entry (idx, canonical, audience, leaf_hash) VALUES (?, ?, ?, ?)`,
+			i, c, string(aud), ledger.LeafHash(c)); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range b.Nodes {
+			if n.ID.Level%nodeEvery == 0 && n.ID.Level > 0 {
+				if _, err := db.ExecContext(ctx, `INSERT INTO ledger_node (level, idx, hash) VALUES (?, ?, ?)`, n.ID.Level, n.ID.Index, n.Hash); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	head, err := s.LedgerHead(ctx)
+	if err != nil || head.Size != 20 || !bytes.Equal(head.Root, app.Root()) {
+		t.Fatalf("ledger after the migration: %+v, %v; want 20 entries and the same root", head, err)
+	}
+	recs, err := s.LedgerEntries(ctx, 0, 20)
+	if err != nil || len(recs) != 20 {
+		t.Fatalf("entries after the migration: %d, %v", len(recs), err)
+	}
+	for i, r := range recs {
+		want := []string{"alpha", fmt.Sprint("party-", i%3)}
+		if r.Index != int64(i) || !bytes.Equal(r.Canonical, canon[i]) || !bytes.Equal(r.LeafHash, ledger.LeafHash(canon[i])) || !slices.Equal(r.Audience, want) {
+			t.Fatalf("entry %d after the migration: %+v", i, r)
+		}
+		p, err := ledger.InclusionProof(ctx, s.NodeReader(), 20, uint64(i), 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ledger.VerifyInclusion(r.LeafHash, uint64(i), 20, p, head.Root); err != nil {
+			t.Fatalf("entry %d after the migration: %v", i, err)
+		}
+	}
+	if err := s.Transact(ctx, func(tx deconflict.Tx) error { _, err := tx.AppendLedger(ctx, canon[0]); return err }); err != nil {
+		t.Fatal(err)
+	}
+	app.Append(ledger.LeafHash(canon[0]))
+	if grown, err := s.LedgerHead(ctx); err != nil || grown.Size != 21 || !bytes.Equal(grown.Root, app.Root()) {
+		t.Fatalf("after one more entry: %+v, %v", grown, err)
 	}
 }

@@ -89,6 +89,10 @@ type Store struct {
 	// tree of the batch being written (see ledger.go).
 	ledger  atomic.Pointer[ledger.Appender]
 	pending *ledger.Appender
+	// batchLedger and batchNodes are the entries and stored nodes the batch
+	// being written has appended so far, stored when it ends.
+	batchLedger []ledgerEntry
+	batchNodes  []any
 	// lastEvent is the last event id committed; pendingEvent, the last of the
 	// batch being written, and batchEvents its events so far, in id order,
 	// stored when it ends (all three the writer's own).

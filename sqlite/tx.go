@@ -117,7 +117,7 @@ func (s *Store) commit(batch []*request) {
 	s.pendingEvent = s.lastEvent
 	s.pendingSeq, s.batchChanges = s.lastSeq.Load(), s.batchChanges[:0]
 	results := make([]error, len(live))
-	s.batchEvents = s.batchEvents[:0]
+	s.batchEvents, s.batchLedger, s.batchNodes = s.batchEvents[:0], s.batchLedger[:0], s.batchNodes[:0]
 	for i, r := range live {
 		err, fatal := s.runOne(ctx, r)
 		if fatal != nil {
@@ -130,7 +130,7 @@ func (s *Store) commit(batch []*request) {
 		}
 		results[i] = err
 	}
-	if err := s.writeEvents(ctx); err != nil {
+	if err := s.writeRecord(ctx); err != nil {
 		s.wq.exec(ctx, "ROLLBACK") //nolint:errcheck // this error is the one to report
 		s.forgetPartiesIfWritten()
 		answerAll(live, results, err)
@@ -156,6 +156,15 @@ func (s *Store) commit(batch []*request) {
 	for i, r := range live {
 		r.done <- results[i]
 	}
+}
+
+// writeRecord stores what the batch's closures recorded and kept in memory
+// until its end: ledger entries and nodes, and events.
+func (s *Store) writeRecord(ctx context.Context) error {
+	if err := s.writeLedger(ctx); err != nil {
+		return err
+	}
+	return s.writeEvents(ctx)
 }
 
 // forgetPartiesIfWritten empties the party cache after a batch that wrote
@@ -200,6 +209,8 @@ func (s *Store) runOne(ctx context.Context, r *request) (err, fatal error) {
 				s.pendingEvent = t.lastEvent
 			}
 			s.batchEvents = append(s.batchEvents, t.added...)
+			s.batchLedger = append(s.batchLedger, t.ledgerEntries...)
+			s.batchNodes = append(s.batchNodes, t.ledgerNodes...)
 		}
 	}()
 	t.reader.tx = t
@@ -237,8 +248,11 @@ type tx struct {
 	lastSeq int64
 	changes []deconflict.ObjectChange
 	// base is the ledger as the closure found it; app, once it appends, the
-	// ledger with its entries (see ledger.go).
-	base, app *ledger.Appender
+	// ledger with its entries (see ledger.go), which with the new stored
+	// nodes (level, index, hash, ...) wait for the batch's end.
+	base, app     *ledger.Appender
+	ledgerEntries []ledgerEntry
+	ledgerNodes   []any
 	// added lists the events it stored; lastEvent is the id of the last (0
 	// before the first).
 	added     []deconflict.StoredEvent

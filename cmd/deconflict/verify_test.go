@@ -18,6 +18,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/deconflict/deconflict/ledger"
 )
 
 // message sends a hotline message over HTTP, as a party's tool would.
@@ -82,52 +84,55 @@ func TestVerifyCatchesTampering(t *testing.T) {
 	srv.stop(t)
 
 	// Indexes of entries alpha may see (its messages) and may not (bravo's).
-	db, err := sql.Open("sqlite", filepath.Join(data, dbFile))
-	if err != nil {
-		t.Fatal(err)
+	var alphaIdx, otherIdx = -1, -1
+	for i, e := range readLedger(t, filepath.Join(data, dbFile)) {
+		entry, err := ledger.DecodeEntry([]byte(e.canonical))
+		if err != nil {
+			t.Fatalf("entry %d: %v", i, err)
+		}
+		switch sees := slices.Contains(entry.Audience, "alpha"); {
+		case sees && alphaIdx < 0:
+			alphaIdx = i
+		case !sees && otherIdx < 0:
+			otherIdx = i
+		}
 	}
-	var alphaIdx, otherIdx int64
-	if err := db.QueryRow(`SELECT min(idx) FROM ledger_entry WHERE audience LIKE '%"alpha"%'`).Scan(&alphaIdx); err != nil {
-		t.Fatal(err)
+	if alphaIdx < 0 || otherIdx < 0 {
+		t.Fatalf("no entry of alpha's (%d) or of another's (%d)", alphaIdx, otherIdx)
 	}
-	if err := db.QueryRow(`SELECT min(idx) FROM ledger_entry WHERE audience NOT LIKE '%"alpha"%'`).Scan(&otherIdx); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
 
 	cases := []struct {
 		name   string
-		tamper string
+		tamper func(es []storedEntry) []storedEntry
 	}{
-		{"untouched", ``},
-		{"an entry of alpha's changed", fmt.Sprintf(`UPDATE ledger_entry SET canonical = CAST(replace(CAST(canonical AS TEXT), '"time":"20', '"time":"19') AS BLOB) WHERE idx = %d`, alphaIdx)},
-		{"another's entry changed with its leaf hash", fmt.Sprintf(`UPDATE ledger_entry SET canonical = CAST(replace(CAST(canonical AS TEXT), 'charlie', 'charlix') AS BLOB),
-			leaf_hash = zeroblob(32) WHERE idx = %d`, otherIdx)},
-		{"an entry removed", fmt.Sprintf(`DELETE FROM ledger_entry WHERE idx = %d`, otherIdx)},
-		{"two entries reordered", fmt.Sprintf(`UPDATE ledger_entry SET idx = -1 WHERE idx = %d;
-			UPDATE ledger_entry SET idx = %d WHERE idx = %d;
-			UPDATE ledger_entry SET idx = %d WHERE idx = -1`, alphaIdx, alphaIdx, otherIdx, otherIdx)},
+		{"untouched", nil},
+		{"an entry of alpha's changed", func(es []storedEntry) []storedEntry {
+			es[alphaIdx].canonical = strings.Replace(es[alphaIdx].canonical, `"time":"20`, `"time":"19`, 1)
+			return es
+		}},
+		{"another's entry changed with its leaf hash", func(es []storedEntry) []storedEntry {
+			es[otherIdx].canonical = strings.ReplaceAll(es[otherIdx].canonical, "charlie", "charlix")
+			es[otherIdx].leaf = make([]byte, 32)
+			return es
+		}},
+		{"an entry removed", func(es []storedEntry) []storedEntry { return slices.Delete(es, otherIdx, otherIdx+1) }},
+		{"two entries reordered", func(es []storedEntry) []storedEntry {
+			es[alphaIdx].idx, es[otherIdx].idx = es[otherIdx].idx, es[alphaIdx].idx
+			return es
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			d, st := copyDir(t, data), copyDir(t, state)
-			if c.tamper != "" {
-				db, err := sql.Open("sqlite", filepath.Join(d, dbFile))
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, stmt := range strings.Split(c.tamper, ";") {
-					if _, err := db.Exec(stmt); err != nil {
-						t.Fatalf("%s: %v", stmt, err)
-					}
-				}
-				db.Close()
+			if c.tamper != nil {
+				path := filepath.Join(d, dbFile)
+				writeLedger(t, path, c.tamper(readLedger(t, path)))
 			}
 			srv := startServer(t, d)
 			// The server goes on working after the tampering.
 			message(t, srv, bravo, "alpha", "after")
 			r := cli(t, []string{"DECONFLICT_SERVER=" + srv.url, "DECONFLICT_TOKEN=" + alpha, "DECONFLICT_VERIFY_STATE=" + st}, "verify")
-			if c.tamper == "" {
+			if c.tamper == nil {
 				if r.code != 0 || !strings.Contains(r.stdout, "consistent with the checkpoint verified before") {
 					t.Fatalf("verify of the untouched copy: %s", r)
 				}
@@ -143,19 +148,79 @@ func TestVerifyCatchesTampering(t *testing.T) {
 	// be extended: the server refuses to start rather than sign a lie.
 	t.Run("the last entry removed", func(t *testing.T) {
 		d := copyDir(t, data)
-		db, err := sql.Open("sqlite", filepath.Join(d, dbFile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Exec(`DELETE FROM ledger_entry WHERE idx = (SELECT max(idx) - 1 FROM ledger_entry)`); err != nil {
-			t.Fatal(err)
-		}
-		db.Close()
+		path := filepath.Join(d, dbFile)
+		es := readLedger(t, path)
+		writeLedger(t, path, slices.Delete(es, len(es)-2, len(es)-1))
 		r := cli(t, []string{"DECONFLICT_ADMIN_TOKEN=" + testAdminToken}, "serve", "--data", d, "--addr", "127.0.0.1:0")
 		if r.code != 1 || !strings.Contains(r.stderr, "the ledger is damaged") {
 			t.Fatalf("serve on a ledger cut at its edge: %s", r)
 		}
 	})
+}
+
+// storedEntry is a ledger entry as the database file holds it, for tampering
+// with it as someone with the file could.
+type storedEntry struct {
+	idx       int64
+	canonical string
+	leaf      []byte
+}
+
+// readLedger reads every entry from the ledger's pages (sqlite/ledger.go),
+// in index order.
+func readLedger(t *testing.T, path string) []storedEntry {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT first_idx, entries, leaf_hashes FROM ledger_page ORDER BY first_idx`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []storedEntry
+	for rows.Next() {
+		var (
+			first   int64
+			entries string
+			leaves  []byte
+		)
+		if err := rows.Scan(&first, &entries, &leaves); err != nil {
+			t.Fatal(err)
+		}
+		var raw []json.RawMessage
+		if err := json.Unmarshal([]byte(entries), &raw); err != nil || len(leaves) != 32*len(raw) {
+			t.Fatalf("ledger page %d: %v", first, err)
+		}
+		for i, c := range raw {
+			out = append(out, storedEntry{idx: first + int64(i), canonical: string(c), leaf: leaves[32*i : 32*i+32]})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// writeLedger replaces the ledger's pages with one page per entry of es,
+// each at its own index (so that an entry may go missing or move).
+func writeLedger(t *testing.T, path string, es []storedEntry) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`DELETE FROM ledger_page`); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if _, err := db.Exec(`INSERT INTO ledger_page (first_idx, entries, leaf_hashes) VALUES (?, ?, ?)`, e.idx, "["+e.canonical+"]", e.leaf); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // TestWebhookResumesAfterRestart: events committed while the receiver is
