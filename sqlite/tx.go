@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 
 	"github.com/deconflict/deconflict"
-	"github.com/deconflict/deconflict/ledger"
 )
 
 // A request is one Transact call waiting for the writer.
@@ -113,11 +112,11 @@ func (s *Store) commit(batch []*request) {
 		return
 	}
 	s.stats.batch(len(live))
-	s.pending = s.ledger.Load()
+	s.pendingSize = int64(s.ledger.Load().Size())
 	s.pendingEvent = s.lastEvent
 	s.pendingSeq, s.batchChanges = s.lastSeq.Load(), s.batchChanges[:0]
 	results := make([]error, len(live))
-	s.batchEvents, s.batchLedger, s.batchNodes = s.batchEvents[:0], s.batchLedger[:0], s.batchNodes[:0]
+	s.batchEvents, s.batchLedger = s.batchEvents[:0], s.batchLedger[:0]
 	for i, r := range live {
 		err, fatal := s.runOne(ctx, r)
 		if fatal != nil {
@@ -195,22 +194,21 @@ func (s *Store) runOne(ctx context.Context, r *request) (err, fatal error) {
 	if _, err := s.wq.exec(ctx, "SAVEPOINT tx"); err != nil {
 		return nil, err
 	}
-	t := &tx{reader: reader{q: s.wq, store: s}, base: s.pending}
+	t := &tx{reader: reader{q: s.wq, store: s}}
 	defer func() {
 		if err == nil && fatal == nil {
 			if t.lastSeq != 0 {
 				s.pendingSeq = t.lastSeq
 			}
 			s.batchChanges = append(s.batchChanges, t.changes...)
-			if t.app != nil {
-				s.pending = t.app
+			if k := len(t.ledger); k > 0 {
+				s.pendingSize = t.ledger[k-1].first + t.ledger[k-1].size()
+				s.batchLedger = append(s.batchLedger, t.ledger...)
 			}
 			if t.lastEvent != 0 {
 				s.pendingEvent = t.lastEvent
 			}
 			s.batchEvents = append(s.batchEvents, t.added...)
-			s.batchLedger = append(s.batchLedger, t.ledgerEntries...)
-			s.batchNodes = append(s.batchNodes, t.ledgerNodes...)
 		}
 	}()
 	t.reader.tx = t
@@ -247,12 +245,8 @@ type tx struct {
 	// the changes it wrote.
 	lastSeq int64
 	changes []deconflict.ObjectChange
-	// base is the ledger as the closure found it; app, once it appends, the
-	// ledger with its entries (see ledger.go), which with the new stored
-	// nodes (level, index, hash, ...) wait for the batch's end.
-	base, app     *ledger.Appender
-	ledgerEntries []ledgerEntry
-	ledgerNodes   []any
+	// ledger holds the entries it appended, in index order (see ledger.go).
+	ledger []ledgerPart
 	// added lists the events it stored; lastEvent is the id of the last (0
 	// before the first).
 	added     []deconflict.StoredEvent
