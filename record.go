@@ -60,8 +60,6 @@ type EventReader interface {
 	Webhooks(ctx context.Context) ([]Webhook, error)
 	Webhook(ctx context.Context, party, id string) (Webhook, error)
 	WebhookCursor(ctx context.Context, party, id string) (int64, error)
-	// LedgerHead returns the committed ledger's size and root; inside a
-	// transaction, its size as the transaction has it and no root.
 	LedgerHead(ctx context.Context) (LedgerHead, error)
 	// LedgerEntries returns the entries with index in [start, end).
 	LedgerEntries(ctx context.Context, start, end int64) ([]LedgerRecord, error)
@@ -76,17 +74,8 @@ type EventWriter interface {
 	// AppendLedger appends entries (canonical bytes, package ledger) to the
 	// ledger and returns the index of the first.
 	AppendLedger(ctx context.Context, entries ...[]byte) (first int64, err error)
-	// AppendLedgerLater reserves n entries at the end of the ledger and
-	// returns the index of the first; encode(i) gives entry i's canonical
-	// bytes later, off the writer, before the transaction commits. An entry
-	// encode cannot give (an error, or bytes that are not an entry) fails
-	// every transaction committing with it, so it is for entries the caller
-	// builds itself. encode must not use the transaction, and what it reads
-	// must not change after the call.
-	AppendLedgerLater(ctx context.Context, n int, encode func(i int) ([]byte, error)) (first int64, err error)
 	// AddEvents stores events, each for its recipient, and returns the ids
-	// they get, in order. Each event's Data must be one JSON value, as the
-	// journal encodes every kind's body.
+	// they get, in order.
 	AddEvents(ctx context.Context, es []StoredEvent) ([]int64, error)
 	// AddAck records an acknowledgement; false when that party had already
 	// acknowledged the event (nothing is written then).

@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -42,28 +41,28 @@ func (j *Journal) at() time.Time { return j.now().UTC().Truncate(time.Microsecon
 
 // Record is the strategic.Journal: the ledger entry of the change, then an
 // event for each notice and the ledger entry of each, appended together.
-// The entries are encoded and hashed off the writer (AppendLedgerLater).
 func (j *Journal) Record(ctx context.Context, tx deconflict.Tx, ch strategic.Change) error {
 	at := j.at()
 	actor := ch.Actor
 	if actor == "" {
 		actor = ledger.ActorSystem
 	}
-	var change func() ([]byte, error)
-	if o := ch.Object; o != nil {
-		kind := string(o.Kind) + ".put"
+	var before [][]byte
+	if ch.Object != nil {
+		kind := string(ch.Object.Kind) + ".put"
 		if ch.Deleted {
-			kind = string(o.Kind) + ".delete"
+			kind = string(ch.Object.Kind) + ".delete"
 		}
-		stored, audience := ch.Stored, append([]string{o.Party}, ch.ShareWith...)
-		object := fmt.Sprintf("%s/%s/%s@%d", o.Kind, o.Party, o.ID, o.Version)
-		change = func() ([]byte, error) {
-			payload, err := json.Marshal(stored)
-			if err != nil {
-				return nil, err
-			}
-			return canonical(kind, at, actor, audience, object, payload)
+		payload, err := json.Marshal(ch.Stored)
+		if err != nil {
+			return err
 		}
+		o := ch.Object
+		c, err := canonical(kind, at, actor, append([]string{o.Party}, ch.ShareWith...), fmt.Sprintf("%s/%s/%s@%d", o.Kind, o.Party, o.ID, o.Version), payload)
+		if err != nil {
+			return err
+		}
+		before = append(before, c)
 	}
 	evs := make([]deconflict.StoredEvent, len(ch.Notices))
 	for i, n := range ch.Notices {
@@ -77,7 +76,7 @@ func (j *Journal) Record(ctx context.Context, tx deconflict.Tx, ch strategic.Cha
 			Origin: actor,
 		}
 	}
-	_, err := j.addEvents(ctx, tx, evs, change)
+	_, err := j.addEvents(ctx, tx, evs, before)
 	return err
 }
 
@@ -93,15 +92,10 @@ func (j *Journal) AddEvent(ctx context.Context, tx deconflict.Tx, e deconflict.S
 	return out[0], nil
 }
 
-// addEvents appends the entry change gives (if any), then stores evs with
-// the entries of their creation, in one append to the ledger, whose entries
-// are encoded off the writer.
-func (j *Journal) addEvents(ctx context.Context, tx deconflict.Tx, evs []deconflict.StoredEvent, change func() ([]byte, error), witnesses ...string) ([]deconflict.StoredEvent, error) {
-	before := 0
-	if change != nil {
-		before = 1
-	}
-	if len(evs) == 0 && before == 0 {
+// addEvents appends the entries before, then stores evs with the entries of
+// their creation, in one append to the ledger.
+func (j *Journal) addEvents(ctx context.Context, tx deconflict.Tx, evs []deconflict.StoredEvent, before [][]byte, witnesses ...string) ([]deconflict.StoredEvent, error) {
+	if len(evs) == 0 && len(before) == 0 {
 		return nil, nil
 	}
 	head, err := tx.LedgerHead(ctx)
@@ -110,7 +104,7 @@ func (j *Journal) addEvents(ctx context.Context, tx deconflict.Tx, evs []deconfl
 	}
 	for i := range evs {
 		evs[i].Time = evs[i].Time.UTC().Truncate(time.Microsecond)
-		evs[i].LedgerIndex = head.Size + int64(before+i)
+		evs[i].LedgerIndex = head.Size + int64(len(before)+i)
 	}
 	if len(evs) > 0 {
 		ids, err := tx.AddEvents(ctx, evs)
@@ -121,15 +115,15 @@ func (j *Journal) addEvents(ctx context.Context, tx deconflict.Tx, evs []deconfl
 			evs[i].ID = ids[i]
 		}
 	}
-	created := slices.Clone(evs) // the encoder's own: the caller may change evs
-	witnesses = slices.Clone(witnesses)
-	first, err := tx.AppendLedgerLater(ctx, before+len(evs), func(i int) ([]byte, error) {
-		if i < before {
-			return change()
+	entries := before
+	for _, e := range evs {
+		c, err := canonical("event.created", e.Time, e.Origin, append([]string{e.Party}, witnesses...), EventObject(e.ID), eventBody(e.Event))
+		if err != nil {
+			return nil, err
 		}
-		e := created[i-before]
-		return canonical("event.created", e.Time, e.Origin, append([]string{e.Party}, witnesses...), EventObject(e.ID), eventBody(e.Event))
-	})
+		entries = append(entries, c)
+	}
+	first, err := tx.AppendLedger(ctx, entries...)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +134,7 @@ func (j *Journal) addEvents(ctx context.Context, tx deconflict.Tx, evs []deconfl
 }
 
 // EventObject is the ledger's object reference of an event.
-func EventObject(id int64) string { return "event/" + strconv.FormatInt(id, 10) }
+func EventObject(id int64) string { return fmt.Sprintf("event/%d", id) }
 
 // Ack records party's acknowledgement of its event id: once (repeating it
 // changes nothing and returns the first), with its ledger entry, and an ack

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -13,78 +12,19 @@ import (
 )
 
 // The ledger's tree is kept in memory as its right edge (ledger.Appender)
-// and in the database as every entry and every perfect subtree's hash.
-//
-// Inside a batch, closures only reserve indexes: each keeps the entries it
-// appends (or the job that encodes them) and hands them to the batch only
-// when it succeeds, so a closure rolled back to its savepoint takes its
-// entries with it. At the batch's end the writer appends every leaf to a
-// copy of the committed tree, in index order, and writes the entries a page
-// at a time (writeLedger); the copy becomes the committed tree only when the
-// batch commits.
-//
-// Encoding and hashing the entries of a change's events is the larger part
-// of what recording it costs, and needs nothing from the database: the
-// journal hands that work to the encoder goroutine (AppendLedgerLater),
-// which does it beside the writer while the writer runs the batch's next
-// closures.
+// and in the database as every entry and every perfect subtree's hash. The
+// writer keeps two appenders: the committed one, and the one of the batch
+// being written; each closure appends to a copy of the batch's and hands it
+// on only when it succeeds, so a closure rolled back to its savepoint takes
+// its entries with it, and a batch that fails to commit leaves the committed
+// tree as it was. Entries and nodes wait in memory with the batch and are
+// written at its end (writeLedger), entries a page at a time.
 
-// ledgerPart is the entries one call appended, at consecutive indexes from
-// first: given as bytes, or encoded by a job.
-type ledgerPart struct {
-	first   int64
-	entries [][]byte // canonical bytes; a job's once it is done
-	leaves  [][]byte
-	job     *ledgerJob
-}
-
-func (p ledgerPart) size() int64 {
-	if p.job != nil {
-		return int64(p.job.n)
-	}
-	return int64(len(p.entries))
-}
-
-// ledgerJob encodes n entries on the encoder goroutine.
-type ledgerJob struct {
-	n      int
-	encode func(i int) ([]byte, error)
-	done   chan struct{} // closed when entries, leaves and err are set
-
-	entries, leaves [][]byte
-	err             error
-}
-
-// run encodes and hashes the job's entries and checks each as AppendLedger
-// does.
-func (j *ledgerJob) run() {
-	defer close(j.done)
-	defer func() {
-		if p := recover(); p != nil {
-			j.err = fmt.Errorf("sqlite: encoding ledger entries panicked: %v", p)
-		}
-	}()
-	j.entries, j.leaves = make([][]byte, j.n), make([][]byte, j.n)
-	for i := range j.n {
-		c, err := j.encode(i)
-		if err == nil {
-			_, err = ledger.AudienceJSON(c)
-		}
-		if err != nil {
-			j.err = fmt.Errorf("sqlite: ledger entry %d of %d: %w", i, j.n, err)
-			return
-		}
-		j.entries[i], j.leaves[i] = c, ledger.LeafHash(c)
-	}
-}
-
-// encodeJobs is the encoder goroutine: it runs jobs in the order given
-// until the queue is closed.
-func (s *Store) encodeJobs() {
-	defer close(s.encoderDone)
-	for j := range s.encoder {
-		j.run()
-	}
+// ledgerEntry is an entry appended by the batch being written.
+type ledgerEntry struct {
+	idx       int64
+	canonical []byte
+	leaf      []byte
 }
 
 // AppendLedger appends canonical entries to the ledger inside the
@@ -93,9 +33,8 @@ func (t *tx) AppendLedger(ctx context.Context, entries ...[]byte) (int64, error)
 	if _, err := t.begin(ctx); err != nil {
 		return 0, err
 	}
-	first := t.ledgerSize()
 	if len(entries) == 0 {
-		return first, nil
+		return int64(t.appender().Size()), nil
 	}
 	leaves := make([][]byte, len(entries))
 	for i, c := range entries {
@@ -106,35 +45,22 @@ func (t *tx) AppendLedger(ctx context.Context, entries ...[]byte) (int64, error)
 		}
 		leaves[i] = ledger.LeafHash(c)
 	}
-	t.ledger = append(t.ledger, ledgerPart{first: first, entries: entries, leaves: leaves})
-	return first, nil
-}
-
-// AppendLedgerLater reserves n entries at the end of the ledger and returns
-// the index of the first; encode(i) gives the canonical bytes of entry i,
-// on the encoder goroutine, before the batch commits. An entry it cannot
-// encode fails the whole batch: only the caller can know that its entries
-// are well formed. encode must not use the transaction.
-func (t *tx) AppendLedgerLater(ctx context.Context, n int, encode func(i int) ([]byte, error)) (int64, error) {
-	if _, err := t.begin(ctx); err != nil {
-		return 0, err
+	app := t.appender().Clone()
+	b, err := app.Append(leaves...)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: ledger append: %w", err)
 	}
-	first := t.ledgerSize()
-	if n <= 0 {
-		return first, nil
+	for i, c := range entries {
+		t.ledgerEntries = append(t.ledgerEntries, ledgerEntry{idx: int64(b.Start) + int64(i), canonical: c, leaf: leaves[i]})
 	}
-	j := &ledgerJob{n: n, encode: encode, done: make(chan struct{})}
-	t.store.encoder <- j
-	t.ledger = append(t.ledger, ledgerPart{first: first, job: j})
-	return first, nil
-}
-
-// ledgerSize is the size of the ledger as the closure sees it.
-func (t *tx) ledgerSize() int64 {
-	if k := len(t.ledger); k > 0 {
-		return t.ledger[k-1].first + t.ledger[k-1].size()
+	for _, n := range b.Nodes {
+		if n.ID.Level%nodeEvery != 0 || n.ID.Level == 0 {
+			continue // computed when read; leaf hashes are kept with the entries
+		}
+		t.ledgerNodes = append(t.ledgerNodes, n.ID.Level, int64(n.ID.Index), n.Hash)
 	}
-	return t.store.pendingSize
+	t.app = app
+	return int64(b.Start), nil
 }
 
 // pageEntries is the most entries one ledger_page row holds: a page is read
@@ -142,81 +68,46 @@ func (t *tx) ledgerSize() int64 {
 // page that holds an index. It must never be lowered.
 const pageEntries = 256
 
-// writeLedger waits for the batch's encoding jobs, appends its entries to
-// a copy of the committed tree (s.pending, committed with the batch), and
-// stores the entries and the new nodes.
+// writeLedger stores the entries and nodes of the batch.
 func (s *Store) writeLedger(ctx context.Context) error {
-	s.pending = s.ledger.Load()
-	if len(s.batchLedger) == 0 {
-		return nil
-	}
-	var entries, leaves [][]byte
-	for _, p := range s.batchLedger {
-		if p.job != nil {
-			<-p.job.done
-			if p.job.err != nil {
-				return p.job.err
-			}
-			p.entries, p.leaves = p.job.entries, p.job.leaves
-		}
-		entries, leaves = append(entries, p.entries...), append(leaves, p.leaves...)
-	}
-	app := s.pending.Clone()
-	b, err := app.Append(leaves...)
-	if err != nil {
-		return fmt.Errorf("sqlite: ledger append: %w", err)
-	}
-	if int64(b.Start) != s.batchLedger[0].first {
-		return fmt.Errorf("sqlite: the batch's ledger entries start at %d, the tree at %d", s.batchLedger[0].first, b.Start)
-	}
-	for lo := 0; lo < len(entries); lo += rowChunk * pageEntries {
-		hi := min(len(entries), lo+rowChunk*pageEntries)
+	for es := s.batchLedger; len(es) > 0; {
+		n := min(len(es), rowChunk*pageEntries)
 		var args []any
-		for p := lo; p < hi; p += pageEntries {
-			q := min(hi, p+pageEntries)
-			page := make([]byte, 0, 2+300*(q-p))
-			page = append(page, '[')
-			for i, c := range entries[p:q] {
-				if i > 0 {
-					page = append(page, ',')
+		for lo := 0; lo < n; lo += pageEntries {
+			page := es[lo:min(n, lo+pageEntries)]
+			entries := make([]byte, 0, 300*len(page))
+			leaves := make([]byte, 0, 32*len(page))
+			for i, e := range page {
+				if e.idx != page[0].idx+int64(i) {
+					return fmt.Errorf("sqlite: ledger entries %d and %d of a batch are not consecutive", page[0].idx, e.idx)
 				}
-				page = append(page, c...)
+				if i > 0 {
+					entries = append(entries, ',')
+				}
+				entries = append(entries, e.canonical...)
+				leaves = append(leaves, e.leaf...)
 			}
-			args = append(args, int64(b.Start)+int64(p), string(append(page, ']')), bytes.Join(leaves[p:q], nil))
+			args = append(args, page[0].idx, "["+string(entries)+"]", leaves)
 		}
 		if _, err := s.wq.exec(ctx, `INSERT INTO ledger_page (first_idx, entries, leaf_hashes) VALUES `+placeholders(len(args)/3, 3), args...); err != nil {
 			return wrap(err, "append to the ledger")
 		}
+		es = es[n:]
 	}
-	var nodes []any
-	for _, n := range b.Nodes {
-		if n.ID.Level%nodeEvery != 0 || n.ID.Level == 0 {
-			continue // computed when read; leaf hashes are kept with the entries
-		}
-		nodes = append(nodes, n.ID.Level, int64(n.ID.Index), n.Hash)
-	}
-	for len(nodes) > 0 {
-		k := min(len(nodes), 3*rowChunk)
-		if _, err := s.wq.exec(ctx, `INSERT INTO ledger_node (level, idx, hash) VALUES `+placeholders(k/3, 3), nodes[:k]...); err != nil {
+	for args := s.batchNodes; len(args) > 0; {
+		k := min(len(args), 3*rowChunk)
+		if _, err := s.wq.exec(ctx, `INSERT INTO ledger_node (level, idx, hash) VALUES `+placeholders(k/3, 3), args[:k]...); err != nil {
 			return wrap(err, "append to the ledger")
 		}
-		nodes = nodes[k:]
+		args = args[k:]
 	}
-	s.pending = app
 	return nil
 }
 
 // ledgerRange returns the stored entries with index in [start, end), in
 // index order. An index with no entry (which only tampering with the file
 // makes) is missing from the result.
-// storedEntry is a ledger entry as read back.
-type storedEntry struct {
-	idx       int64
-	canonical []byte
-	leaf      []byte
-}
-
-func (r *reader) ledgerRange(ctx context.Context, start, end int64) ([]storedEntry, error) {
+func (r *reader) ledgerRange(ctx context.Context, start, end int64) ([]ledgerEntry, error) {
 	if start >= end {
 		return nil, nil
 	}
@@ -226,7 +117,7 @@ func (r *reader) ledgerRange(ctx context.Context, start, end int64) ([]storedEnt
 		return nil, err
 	}
 	defer rows.Close()
-	var out []storedEntry
+	var out []ledgerEntry
 	for rows.Next() {
 		var (
 			first   int64
@@ -242,24 +133,33 @@ func (r *reader) ledgerRange(ctx context.Context, start, end int64) ([]storedEnt
 		}
 		for i, c := range raw {
 			if idx := first + int64(i); idx >= start && idx < end {
-				out = append(out, storedEntry{idx: idx, canonical: c, leaf: leaves[32*i : 32*i+32 : 32*i+32]})
+				out = append(out, ledgerEntry{idx: idx, canonical: c, leaf: leaves[32*i : 32*i+32 : 32*i+32]})
 			}
 		}
 	}
 	return out, rows.Err()
 }
 
-// LedgerHead returns the committed ledger's size and root. Inside a
-// transaction it returns the size as the transaction has it, and no root:
-// the batch's entries are hashed into the tree only when it ends.
+// appender is the tree as this closure sees it.
+func (t *tx) appender() *ledger.Appender {
+	if t.app != nil {
+		return t.app
+	}
+	return t.base
+}
+
+// LedgerHead returns the committed ledger's size and root (inside a
+// transaction: as the transaction has it).
 func (r *reader) LedgerHead(ctx context.Context) (deconflict.LedgerHead, error) {
+	var a *ledger.Appender
 	if r.tx != nil {
 		if r.tx.done.Load() {
 			return deconflict.LedgerHead{}, errTxDone
 		}
-		return deconflict.LedgerHead{Size: r.tx.ledgerSize()}, nil
+		a = r.tx.appender()
+	} else {
+		a = r.store.ledger.Load()
 	}
-	a := r.store.ledger.Load()
 	return deconflict.LedgerHead{Size: int64(a.Size()), Root: a.Root()}, nil
 }
 

@@ -32,10 +32,9 @@ func entry(t testing.TB, i int) []byte {
 }
 
 // TestLedgerAppendsWithItsTransaction appends entries from many concurrent
-// transactions (batched together by group commit), half of them given as
-// bytes and half encoded later off the writer, some of which fail and must
-// take their entries with them, then checks the tree against one built from
-// the entries kept, every inclusion proof, and the same root after the
+// transactions (batched together by group commit), some of which fail and
+// must take their entries with them, then checks the tree against one built
+// from the entries kept, every inclusion proof, and the same root after the
 // store is reopened.
 func TestLedgerAppendsWithItsTransaction(t *testing.T) {
 	ctx := context.Background()
@@ -51,21 +50,8 @@ func TestLedgerAppendsWithItsTransaction(t *testing.T) {
 			for i := range 25 {
 				n := w*100 + i
 				err := s.Transact(ctx, func(tx deconflict.Tx) error {
-					head, err := tx.LedgerHead(ctx)
-					if err != nil {
+					if _, err := tx.AppendLedger(ctx, entry(t, n), entry(t, n+50)); err != nil {
 						return err
-					}
-					var first int64
-					if n%2 == 0 {
-						first, err = tx.AppendLedger(ctx, entry(t, n), entry(t, n+50))
-					} else {
-						first, err = tx.AppendLedgerLater(ctx, 2, func(i int) ([]byte, error) { return entry(t, n+50*i), nil })
-					}
-					if err != nil {
-						return err
-					}
-					if after, _ := tx.LedgerHead(ctx); first != head.Size || after.Size != head.Size+2 {
-						t.Errorf("transaction %d: appended at %d, size %d then %d", n, first, head.Size, after.Size)
 					}
 					if n%3 == 0 {
 						return boom // rolled back to its savepoint: its entries must go
@@ -246,60 +232,4 @@ func BenchmarkInclusionProof(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(head.Size), "entries")
-}
-
-// TestLedgerLaterFailsItsBatch: an entry that AppendLedgerLater cannot
-// encode fails every transaction of its batch, which leaves nothing behind,
-// and the next transaction goes on from the tree as it was.
-func TestLedgerLaterFailsItsBatch(t *testing.T) {
-	ctx := context.Background()
-	s := open(t)
-	if err := s.Transact(ctx, func(tx deconflict.Tx) error { _, err := tx.AppendLedger(ctx, entry(t, 0)); return err }); err != nil {
-		t.Fatal(err)
-	}
-	before, _ := s.LedgerHead(ctx)
-
-	release := holdWriter(t, s)
-	var wg sync.WaitGroup
-	errs := make([]error, 3)
-	for i, encode := range []func(int) ([]byte, error){
-		func(int) ([]byte, error) { return entry(t, 1), nil },
-		func(int) ([]byte, error) { return nil, errors.New("cannot encode") },
-		func(int) ([]byte, error) { return []byte(`{"kind":"not an entry"}`), nil },
-	} {
-		wg.Go(func() {
-			errs[i] = s.Transact(ctx, func(tx deconflict.Tx) error {
-				if err := tx.SetMeta(ctx, fmt.Sprint("k", i), []byte("x")); err != nil {
-					return err
-				}
-				_, err := tx.AppendLedgerLater(ctx, 1, encode)
-				return err
-			})
-		})
-		waitQueued(t, s, i+1)
-	}
-	release()
-	wg.Wait()
-	for i, err := range errs {
-		if err == nil {
-			t.Errorf("transaction %d committed in a batch with an entry that could not be encoded", i)
-		}
-		if _, err := s.Meta(ctx, fmt.Sprint("k", i)); deconflict.ErrorCode(err) != deconflict.ENOTFOUND {
-			t.Errorf("transaction %d left its write behind: %v", i, err)
-		}
-	}
-	if after, _ := s.LedgerHead(ctx); after.Size != before.Size || !bytes.Equal(after.Root, before.Root) {
-		t.Fatalf("the failed batch changed the ledger: %+v, was %+v", after, before)
-	}
-	if err := s.Transact(ctx, func(tx deconflict.Tx) error {
-		_, err := tx.AppendLedgerLater(ctx, 1, func(int) ([]byte, error) { return entry(t, 2), nil })
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	app := ledger.NewAppender()
-	app.Append(ledger.LeafHash(entry(t, 0)), ledger.LeafHash(entry(t, 2)))
-	if after, _ := s.LedgerHead(ctx); after.Size != 2 || !bytes.Equal(after.Root, app.Root()) {
-		t.Fatalf("after the failed batch, the next entry gives %+v", after)
-	}
 }

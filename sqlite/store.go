@@ -86,17 +86,13 @@ type Store struct {
 	pendingSeq   int64
 	batchChanges []deconflict.ObjectChange
 	// ledger is the committed ledger tree; pending, the writer's own, the
-	// tree of the batch being written once its end has appended to it, and
-	// pendingSize the size the batch's closures have brought it to so far.
-	// batchLedger holds the entries the batch has appended (see ledger.go).
-	ledger      atomic.Pointer[ledger.Appender]
-	pending     *ledger.Appender
-	pendingSize int64
-	batchLedger []ledgerPart
-	// encoder takes jobs to the encoder goroutine, which closes encoderDone
-	// when it stops.
-	encoder     chan *ledgerJob
-	encoderDone chan struct{}
+	// tree of the batch being written (see ledger.go).
+	ledger  atomic.Pointer[ledger.Appender]
+	pending *ledger.Appender
+	// batchLedger and batchNodes are the entries and stored nodes the batch
+	// being written has appended so far, stored when it ends.
+	batchLedger []ledgerEntry
+	batchNodes  []any
 	// lastEvent is the last event id committed; pendingEvent, the last of the
 	// batch being written, and batchEvents its events so far, in id order,
 	// stored when it ends (all three the writer's own).
@@ -127,7 +123,6 @@ func OpenWith(path string, o OpenOptions) (s *Store, err error) {
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
 	st := &Store{path: abs, opts: o, queue: make(chan *request, o.MaxBatch), done: make(chan struct{}),
-		encoder: make(chan *ledgerJob, 4*o.MaxBatch), encoderDone: make(chan struct{}),
 		ckptStop: make(chan struct{}), ckptDone: make(chan struct{})}
 	s = st
 	defer func() {
@@ -197,7 +192,6 @@ func OpenWith(path string, o OpenOptions) (s *Store, err error) {
 	}
 	s.ckptDB.SetMaxOpenConns(1)
 
-	go s.encodeJobs()
 	go s.write()
 	go s.checkpoint()
 	return s, nil
@@ -243,8 +237,6 @@ func (s *Store) Close() error {
 	close(s.queue)
 	s.mu.Unlock()
 	<-s.done
-	close(s.encoder)
-	<-s.encoderDone
 	close(s.ckptStop)
 	<-s.ckptDone
 	// Leave a compact file behind: everything in the database, an empty WAL.

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/ledger"
 )
 
 // A request is one Transact call waiting for the writer.
@@ -112,11 +113,11 @@ func (s *Store) commit(batch []*request) {
 		return
 	}
 	s.stats.batch(len(live))
-	s.pendingSize = int64(s.ledger.Load().Size())
+	s.pending = s.ledger.Load()
 	s.pendingEvent = s.lastEvent
 	s.pendingSeq, s.batchChanges = s.lastSeq.Load(), s.batchChanges[:0]
 	results := make([]error, len(live))
-	s.batchEvents, s.batchLedger = s.batchEvents[:0], s.batchLedger[:0]
+	s.batchEvents, s.batchLedger, s.batchNodes = s.batchEvents[:0], s.batchLedger[:0], s.batchNodes[:0]
 	for i, r := range live {
 		err, fatal := s.runOne(ctx, r)
 		if fatal != nil {
@@ -194,21 +195,22 @@ func (s *Store) runOne(ctx context.Context, r *request) (err, fatal error) {
 	if _, err := s.wq.exec(ctx, "SAVEPOINT tx"); err != nil {
 		return nil, err
 	}
-	t := &tx{reader: reader{q: s.wq, store: s}}
+	t := &tx{reader: reader{q: s.wq, store: s}, base: s.pending}
 	defer func() {
 		if err == nil && fatal == nil {
 			if t.lastSeq != 0 {
 				s.pendingSeq = t.lastSeq
 			}
 			s.batchChanges = append(s.batchChanges, t.changes...)
-			if k := len(t.ledger); k > 0 {
-				s.pendingSize = t.ledger[k-1].first + t.ledger[k-1].size()
-				s.batchLedger = append(s.batchLedger, t.ledger...)
+			if t.app != nil {
+				s.pending = t.app
 			}
 			if t.lastEvent != 0 {
 				s.pendingEvent = t.lastEvent
 			}
 			s.batchEvents = append(s.batchEvents, t.added...)
+			s.batchLedger = append(s.batchLedger, t.ledgerEntries...)
+			s.batchNodes = append(s.batchNodes, t.ledgerNodes...)
 		}
 	}()
 	t.reader.tx = t
@@ -245,8 +247,12 @@ type tx struct {
 	// the changes it wrote.
 	lastSeq int64
 	changes []deconflict.ObjectChange
-	// ledger holds the entries it appended, in index order (see ledger.go).
-	ledger []ledgerPart
+	// base is the ledger as the closure found it; app, once it appends, the
+	// ledger with its entries (see ledger.go), which with the new stored
+	// nodes (level, index, hash, ...) wait for the batch's end.
+	base, app     *ledger.Appender
+	ledgerEntries []ledgerEntry
+	ledgerNodes   []any
 	// added lists the events it stored; lastEvent is the id of the last (0
 	// before the first).
 	added     []deconflict.StoredEvent
