@@ -75,7 +75,8 @@ type EventWriter interface {
 	// ledger and returns the index of the first.
 	AppendLedger(ctx context.Context, entries ...[]byte) (first int64, err error)
 	// AddEvents stores events, each for its recipient, and returns the ids
-	// they get, in order.
+	// they get, in order. Each event's Data must be one JSON value, as the
+	// journal encodes every kind's body.
 	AddEvents(ctx context.Context, es []StoredEvent) ([]int64, error)
 	// AddAck records an acknowledgement; false when that party had already
 	// acknowledged the event (nothing is written then).

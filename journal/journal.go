@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -134,7 +135,7 @@ func (j *Journal) addEvents(ctx context.Context, tx deconflict.Tx, evs []deconfl
 }
 
 // EventObject is the ledger's object reference of an event.
-func EventObject(id int64) string { return fmt.Sprintf("event/%d", id) }
+func EventObject(id int64) string { return "event/" + strconv.FormatInt(id, 10) }
 
 // Ack records party's acknowledgement of its event id: once (repeating it
 // changes nothing and returns the first), with its ledger entry, and an ack

@@ -151,23 +151,3 @@ func TestEventPages(t *testing.T) {
 		t.Fatalf("the next event after the restart: %v, %v; want id %d", next, err, ids[len(ids)-1]+1)
 	}
 }
-
-// TestEventDataMustBeJSON checks that an event whose data is not JSON is
-// refused and stores nothing: a page holds its events' data verbatim.
-func TestEventDataMustBeJSON(t *testing.T) {
-	ctx := context.Background()
-	s := open(t)
-	err := s.Transact(ctx, func(tx deconflict.Tx) error {
-		_, err := tx.AddEvents(ctx, []deconflict.StoredEvent{
-			{Event: deconflict.Event{Kind: deconflict.EventMessage, Time: time.Now(), Data: []byte(`{}`)}, Party: "alpha", Origin: "bravo"},
-			{Event: deconflict.Event{Kind: deconflict.EventMessage, Time: time.Now(), Data: []byte(`{"unclosed"`)}, Party: "alpha", Origin: "bravo"},
-		})
-		return err
-	})
-	if err == nil {
-		t.Fatal("an event with data that is not JSON was stored")
-	}
-	if got, err := s.EventsAfter(ctx, "alpha", 0, 0); err != nil || len(got) != 0 {
-		t.Fatalf("alpha's events: %d, %v; want none", len(got), err)
-	}
-}
