@@ -256,13 +256,19 @@ func (j *Journal) appendEntry(ctx context.Context, tx deconflict.Tx, kind string
 
 // canonical returns the canonical bytes of a ledger entry.
 func canonical(kind string, at time.Time, actor string, audience []string, object string, payload []byte) ([]byte, error) {
-	aud := slices.DeleteFunc(slices.Clone(audience), func(s string) bool { return strings.TrimSpace(s) == "" })
+	aud := audience
+	if slices.ContainsFunc(aud, blank) {
+		aud = slices.DeleteFunc(slices.Clone(aud), blank)
+	}
 	c, err := ledger.EncodeEntry(kind, at, actor, aud, object, payload)
 	if err != nil {
 		return nil, fmt.Errorf("journal: ledger entry %s %s: %w", kind, object, err)
 	}
 	return c, nil
 }
+
+// blank reports whether an audience member is empty (and so left out).
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
 
 // AlertNotice is one transition of a tactical alert and the parties to tell
 // of it (package tactical decides both).

@@ -72,6 +72,9 @@ func (s *Store) writeEvents(ctx context.Context) error {
 			n := min(len(pages), rowChunk)
 			args := make([]any, 0, 4*n)
 			for _, p := range pages[:n] {
+				if need := len(p.evs) * (160 + len(p.evs[0].Data)); cap(buf) < need {
+					buf = make([]byte, 0, need)
+				}
 				buf = append(buf[:0], '[')
 				for i, e := range p.evs {
 					if i > 0 {

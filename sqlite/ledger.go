@@ -104,6 +104,38 @@ func (s *Store) writeLedger(ctx context.Context) error {
 	return nil
 }
 
+// ledgerLeaves returns the leaf hashes of the stored entries with index in
+// [start, end), in index order, without reading the entries themselves (a
+// proof needs a few leaves, a page holds up to pageEntries entries). As in
+// ledgerRange, a missing index is missing from the result.
+func (r *reader) ledgerLeaves(ctx context.Context, start, end int64) ([][]byte, error) {
+	rows, err := r.q.query(ctx, `SELECT first_idx, leaf_hashes FROM ledger_page
+		WHERE first_idx > ? AND first_idx < ? ORDER BY first_idx`, start-pageEntries, end)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var (
+			first  int64
+			leaves []byte
+		)
+		if err := rows.Scan(&first, &leaves); err != nil {
+			return nil, err
+		}
+		if len(leaves)%32 != 0 {
+			return nil, fmt.Errorf("sqlite: the ledger page at %d is damaged (%d leaf hash bytes)", first, len(leaves))
+		}
+		for i := range len(leaves) / 32 {
+			if idx := first + int64(i); idx >= start && idx < end {
+				out = append(out, leaves[32*i:32*i+32:32*i+32])
+			}
+		}
+	}
+	return out, rows.Err()
+}
+
 // ledgerRange returns the stored entries with index in [start, end), in
 // index order. An index with no entry (which only tampering with the file
 // makes) is missing from the result.
@@ -219,12 +251,9 @@ func (r *reader) ledgerNode(ctx context.Context, id deconflict.LedgerNodeID) ([]
 	lo := int64(id.Index * width)
 	level := make([][]byte, 0, width)
 	if base == 0 {
-		es, err := r.ledgerRange(ctx, lo, lo+int64(width))
-		if err != nil {
+		var err error
+		if level, err = r.ledgerLeaves(ctx, lo, lo+int64(width)); err != nil {
 			return nil, err
-		}
-		for _, e := range es {
-			level = append(level, e.leaf)
 		}
 	} else {
 		rows, err := r.q.query(ctx, `SELECT hash FROM ledger_node WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx`, base, lo, lo+int64(width))

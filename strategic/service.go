@@ -155,8 +155,13 @@ func (s *Service) record(ctx context.Context, tx deconflict.Tx, ch Change) error
 	}
 	auds := map[string]deconflict.Audience{}
 	// Each side of a change's conflicts is seen by every other side: the
-	// submission's ref, say, by the owner of each object it conflicts with.
-	refs := map[deconflict.ObjectRef]string{}
+	// submission's ref and sharing, say, by the owner of each object it
+	// conflicts with; each is looked up once a change.
+	type otherSide struct {
+		ref       string
+		shareWith []string
+	}
+	others := map[deconflict.ObjectRef]otherSide{}
 	for _, group := range []struct {
 		kind deconflict.EventKind
 		recs []deconflict.ConflictRecord
@@ -172,15 +177,16 @@ func (s *Service) record(ctx context.Context, tx deconflict.Tx, ch Change) error
 					auds[side.Party] = aud
 				}
 				other, _ := rec.Other(side.Party)
-				share, _, err := s.sharedWith(ctx, tx, other)
-				if err != nil {
-					return err
-				}
-				ref, ok := refs[other]
+				seen, ok := others[other]
 				if !ok {
-					ref = s.ref(other)
-					refs[other] = ref
+					share, _, err := s.sharedWith(ctx, tx, other)
+					if err != nil {
+						return err
+					}
+					seen = otherSide{ref: s.ref(other), shareWith: share}
+					others[other] = seen
 				}
+				ref, share := seen.ref, seen.shareWith
 				ch.Notices = append(ch.Notices, Notice{Party: side.Party, Kind: group.kind,
 					Conflict: viewAs(rec, other, ref, canSee(aud, other.Party, share))})
 			}
