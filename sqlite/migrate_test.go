@@ -14,13 +14,10 @@ import (
 	"github.com/deconflict/deconflict/ledger"
 )
 
-// TestMigrateEventsByParty builds a database at schema version 1 with events
-// of two parties, an acknowledgement and a delivery, and a deleted newest
-// event (whose id AUTOINCREMENT remembers), opens it with this binary, and
-// checks that everything is kept and that new events are numbered after
-// every id ever given, also after a restart.
-func TestMigrateEventsByParty(t *testing.T) {
-	ctx := context.Background()
+// oldDatabase creates a database at schema version v, as a binary of that
+// version left it, and returns its path and an open handle.
+func oldDatabase(t *testing.T, v int) (string, *sql.DB) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "old.sqlite")
 	ms, err := migrations()
 	if err != nil {
@@ -30,7 +27,26 @@ func TestMigrateEventsByParty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{ms[0].sql, "PRAGMA user_version = 1",
+	for _, m := range ms[:v] {
+		if _, err := db.Exec(m.sql); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+	}
+	if _, err := db.Exec(fmt.Sprintf("PRAGMA user_version = %d", v)); err != nil {
+		t.Fatal(err)
+	}
+	return path, db
+}
+
+// TestMigrateEventsByParty builds a database at schema version 1 with events
+// of two parties, an acknowledgement and a delivery, and a deleted newest
+// event (whose id AUTOINCREMENT remembers), opens it with this binary, and
+// checks that everything is kept and that new events are numbered after
+// every id ever given, also after a restart.
+func TestMigrateEventsByParty(t *testing.T) {
+	ctx := context.Background()
+	path, db := oldDatabase(t, 1)
+	for _, q := range []string{
 		`INSERT INTO party (id, json) VALUES ('alpha', '{"id":"alpha"}'), ('bravo', '{"id":"bravo"}')`,
 		`INSERT INTO event (party, kind, time, needs_ack, origin, data, ledger_index) VALUES
 			('alpha', 'message', 1, 1, 'bravo', '{"n":1}', 0),
@@ -99,23 +115,7 @@ func TestMigrateEventsByParty(t *testing.T) {
 // grows on from its last entry.
 func TestMigrateLedgerToPages(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.sqlite")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", dsn(path, false, "foreign_keys(1)"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms[:3] {
-		if _, err := db.ExecContext(ctx, m.sql); err != nil {
-			t.Fatalf("%s: %v", m.name, err)
-		}
-	}
-	if _, err := db.ExecContext(ctx, "PRAGMA user_version = 3"); err != nil {
-		t.Fatal(err)
-	}
+	path, db := oldDatabase(t, 3)
 	app := ledger.NewAppender()
 	var canon [][]byte
 	for i := range 20 {
