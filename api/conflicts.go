@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/jsonenc"
 )
 
 // checkBody is POST /v1/conflicts:check: volumes as an operation would have
@@ -50,7 +51,7 @@ func (s *Server) checkConflicts(w http.ResponseWriter, r *http.Request, c deconf
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"conflicts": orEmpty(cs)})
+	writeConflicts(w, cs)
 	return nil
 }
 
@@ -73,6 +74,24 @@ func (s *Server) listConflicts(w http.ResponseWriter, r *http.Request, c deconfl
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"conflicts": orEmpty(cs)})
+	writeConflicts(w, cs)
 	return nil
+}
+
+// writeConflicts answers 200 with {"conflicts": cs}, encoded without
+// reflection (package jsonenc): every check answers with such a list.
+func writeConflicts(w http.ResponseWriter, cs []deconflict.Conflict) {
+	b := make([]byte, 0, 16+320*len(cs))
+	b = append(b, `{"conflicts":[`...)
+	for i, c := range cs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = jsonenc.AppendConflict(b, c); err != nil {
+			writeJSON(w, http.StatusOK, map[string]any{"conflicts": orEmpty(cs)})
+			return
+		}
+	}
+	writeBytes(w, http.StatusOK, "application/json", append(b, "]}\n"...))
 }

@@ -21,12 +21,17 @@ func writeBody(w http.ResponseWriter, status int, contentType string, v any) {
 		buf.Reset()
 		buf.WriteString(`{"type":"urn:deconflict:problem:internal","title":"Internal error","status":500,"detail":"internal error; the answer could not be encoded"}` + "\n")
 	}
+	writeBytes(w, status, contentType, buf.Bytes())
+}
+
+// writeBytes answers with body, already encoded as contentType.
+func writeBytes(w http.ResponseWriter, status int, contentType string, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(body)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

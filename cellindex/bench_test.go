@@ -101,7 +101,7 @@ func BenchmarkCandidates(b *testing.B) {
 		lower := float64(rng.IntN(10_000))
 		ix.Put(cellindex.ObjectKey{Kind: deconflict.KindOperation, Party: fmt.Sprintf("p%d", j%10), ID: fmt.Sprintf("op-%d", j)}, 1,
 			[]deconflict.IndexedVolume{{Cells: benchCover(b, g, buffer), Start: start, End: start.Add(time.Hour),
-				AltLowerM: lower, AltUpperM: lower + 300 + float64(rng.IntN(2700))}})
+				AltLowerM: lower, AltUpperM: lower + 300 + float64(rng.IntN(2700))}}, nil)
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)

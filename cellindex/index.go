@@ -63,6 +63,7 @@ func lessItem(a, b item) bool {
 type object struct {
 	key     ObjectKey
 	version int64
+	payload any // what the caller filed with it, handed back by Hits
 	slots   []int32
 }
 
@@ -92,15 +93,17 @@ func (ix *Index) Len() int {
 // Put files version of object k under vols, replacing what k had. Envelopes
 // follow deconflict.IndexedVolume; cells must be valid S2 cell ids. The index
 // keeps the Cells slices (to take the object out again): the caller must not
-// change them afterwards.
-func (ix *Index) Put(k ObjectKey, version int64, vols []deconflict.IndexedVolume) {
+// change them afterwards. payload is kept with the object and handed back by
+// Hits (the caller's compiled object, say), so that a search goes from a hit
+// to what it needs without a lookup by name.
+func (ix *Index) Put(k ObjectKey, version int64, vols []deconflict.IndexedVolume, payload any) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.remove(k)
 	if len(vols) == 0 {
 		return
 	}
-	o := &object{key: k, version: version, slots: make([]int32, 0, len(vols))}
+	o := &object{key: k, version: version, payload: payload, slots: make([]int32, 0, len(vols))}
 	ix.objects[k] = o
 	party, ok := ix.parties[k.Party]
 	if !ok {
@@ -177,6 +180,51 @@ func (ix *Index) remove(k ObjectKey) {
 // answer as deconflict.Reader.Candidates on the same entries. Invalid cells
 // in q are ignored.
 func (ix *Index) Candidates(q deconflict.CandidateQuery) []deconflict.Candidate {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	slots := ix.search(q, nil)
+	out := make([]deconflict.Candidate, len(slots))
+	for i, slot := range slots {
+		v := &ix.vols[slot]
+		out[i] = deconflict.Candidate{Kind: v.obj.key.Kind, Party: v.obj.key.Party, ID: v.obj.key.ID, Version: v.obj.version, Volume: int(v.vol)}
+	}
+	slices.SortFunc(out, compareCandidates)
+	return out
+}
+
+// Hit is one volume a search found: the payload its object was filed with
+// (see Put), and the volume's number in that object.
+type Hit struct {
+	Payload any
+	Volume  int
+}
+
+// AppendHits appends to dst what Candidates would return for q, as hits, in
+// no particular order, and returns it. It builds no strings and sorts none:
+// the searches of every submission and check run through it, and reusing dst
+// makes them allocate nothing here.
+func (ix *Index) AppendHits(dst []Hit, q deconflict.CandidateQuery) []Hit {
+	sp, _ := slotPool.Get().(*[]int32)
+	if sp == nil {
+		sp = new([]int32)
+	}
+	ix.mu.RLock()
+	slots := ix.search(q, (*sp)[:0])
+	for _, slot := range slots {
+		v := &ix.vols[slot]
+		dst = append(dst, Hit{Payload: v.obj.payload, Volume: int(v.vol)})
+	}
+	ix.mu.RUnlock()
+	*sp = slots[:0]
+	slotPool.Put(sp)
+	return dst
+}
+
+var slotPool sync.Pool // of *[]int32, for AppendHits
+
+// search appends to slots the slots of the volumes Candidates returns, each
+// once, in slot order. The caller holds the read lock.
+func (ix *Index) search(q deconflict.CandidateQuery, slots []int32) []int32 {
 	cells := make([]s2.CellID, 0, len(q.Cells))
 	for _, c := range q.Cells {
 		if id := s2.CellID(c); id.IsValid() {
@@ -185,17 +233,18 @@ func (ix *Index) Candidates(q deconflict.CandidateQuery) []deconflict.Candidate 
 	}
 	slices.Sort(cells)
 	start, end := FloorMilli(q.Start), CeilMilli(q.End)
-
 	lo, hi := float32Below(q.AltLowerM), float32Above(q.AltUpperM)
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
 	exclude := ix.parties[q.ExcludeParty]
 	var (
-		slots []int32
-		rs    []Range[uint64]
+		rs     []Range[uint64]
+		levels uint32
 	)
-	for _, bk := range ix.bucketsIn(QueryBuckets(start, end)) {
-		rs = AppendRanges(rs[:0], cells, bk.levels)
+	for i, bk := range ix.bucketsIn(QueryBuckets(start, end)) {
+		// Buckets mostly hold cells of the same levels: the ranges of the
+		// last bucket serve again then.
+		if i == 0 || bk.levels != levels {
+			rs, levels = AppendRanges(rs[:0], cells, bk.levels), bk.levels
+		}
 		for _, r := range rs {
 			bk.tree.Ascend(item{cell: r.Lo, slot: -1}, func(it item) bool {
 				if it.cell > r.Hi {
@@ -213,14 +262,7 @@ func (ix *Index) Candidates(q deconflict.CandidateQuery) []deconflict.Candidate 
 		}
 	}
 	slices.Sort(slots)
-	slots = slices.Compact(slots)
-	out := make([]deconflict.Candidate, len(slots))
-	for i, slot := range slots {
-		v := &ix.vols[slot]
-		out[i] = deconflict.Candidate{Kind: v.obj.key.Kind, Party: v.obj.key.Party, ID: v.obj.key.ID, Version: v.obj.version, Volume: int(v.vol)}
-	}
-	slices.SortFunc(out, compareCandidates)
-	return out
+	return slices.Compact(slots)
 }
 
 // float32Below and float32Above round a float64 to a float32 outward, so

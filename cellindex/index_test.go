@@ -89,7 +89,7 @@ func TestCandidatesEqualBruteForce(t *testing.T) {
 		for j := range 1 + rng.IntN(3) {
 			vols = append(vols, randomVolume(rng, j))
 		}
-		ix.Put(k, 1, vols)
+		ix.Put(k, 1, vols, hitPayload{k, 1})
 		stored[k], versions[k] = vols, 1
 		keys = append(keys, k)
 	}
@@ -102,7 +102,7 @@ func TestCandidatesEqualBruteForce(t *testing.T) {
 		default:
 			vols := []deconflict.IndexedVolume{randomVolume(rng, 0)}
 			versions[k]++
-			ix.Put(k, versions[k], vols)
+			ix.Put(k, versions[k], vols, hitPayload{k, versions[k]})
 			stored[k] = vols
 		}
 	}
@@ -117,6 +117,16 @@ func TestCandidatesEqualBruteForce(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("query %d: got %d candidates, want %d:\ngot  %v\nwant %v", i, len(got), len(want), got, want)
 		}
+		// The same search as hits, each naming what its object was filed with.
+		var fromHits []deconflict.Candidate
+		for _, h := range ix.AppendHits(nil, q) {
+			p := h.Payload.(hitPayload)
+			fromHits = append(fromHits, deconflict.Candidate{Kind: p.k.Kind, Party: p.k.Party, ID: p.k.ID, Version: p.version, Volume: h.Volume})
+		}
+		slices.SortFunc(fromHits, compareCandidates)
+		if !slices.Equal(fromHits, want) {
+			t.Fatalf("query %d: hits name %d candidates, want %d:\ngot  %v\nwant %v", i, len(fromHits), len(want), fromHits, want)
+		}
 		found += len(got)
 	}
 	if found < 500 {
@@ -128,4 +138,10 @@ func TestCandidatesEqualBruteForce(t *testing.T) {
 	if ix.Len() != 0 || len(ix.buckets) != 0 {
 		t.Fatalf("after removing everything: %d objects, %d buckets left", ix.Len(), len(ix.buckets))
 	}
+}
+
+// hitPayload is what the test files each object with: its key and version.
+type hitPayload struct {
+	k       ObjectKey
+	version int64
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/jsonenc"
 	"github.com/deconflict/deconflict/ledger"
 	"github.com/deconflict/deconflict/strategic"
 )
@@ -67,7 +68,7 @@ func (j *Journal) Record(ctx context.Context, tx deconflict.Tx, ch strategic.Cha
 	}
 	evs := make([]deconflict.StoredEvent, len(ch.Notices))
 	for i, n := range ch.Notices {
-		data, err := conflictJSON(n.Conflict)
+		data, err := jsonenc.Conflict(n.Conflict)
 		if err != nil {
 			return err
 		}

@@ -26,17 +26,22 @@ type changeLog struct {
 	log []deconflict.ObjectChange
 }
 
-// add appends changes just committed, keeping the latest changesInMemory.
+// add appends changes just committed, keeping at least the latest
+// changesInMemory. The log grows to twice that before its older half is
+// dropped, so that the copying is paid once per changesInMemory changes, not
+// at every commit.
 func (c *changeLog) add(cs []deconflict.ObjectChange) {
 	if len(cs) == 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if drop := len(c.log) + len(cs) - changesInMemory; drop > 0 {
-		c.log = append(c.log[:0], c.log[min(drop, len(c.log)):]...)
+	if len(c.log)+len(cs) > 2*changesInMemory {
+		keep := max(0, changesInMemory-len(cs))
+		c.log = append(c.log[:0], c.log[len(c.log)-min(keep, len(c.log)):]...)
+		clear(c.log[len(c.log):cap(c.log)]) // no stale strings kept alive
 	}
-	c.log = append(c.log, cs[max(0, len(cs)-changesInMemory):]...)
+	c.log = append(c.log, cs[max(0, len(cs)-2*changesInMemory):]...)
 }
 
 // since returns the kept changes after seq, last being the last committed;

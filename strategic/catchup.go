@@ -35,6 +35,12 @@ func (s *Service) catchUp(ctx context.Context, r deconflict.Reader, subj *object
 	if !complete {
 		return s.detectAll(ctx, r, subj, now)
 	}
+	return s.catchUpWith(ctx, r, subj, pre, changes, now)
+}
+
+// catchUpWith is catchUp given the changes committed after pre.seq, all of
+// them. It rewrites pre.findings.
+func (s *Service) catchUpWith(ctx context.Context, r deconflict.Reader, subj *object, pre searched, changes []deconflict.ObjectChange, now time.Time) ([]finding, error) {
 	// The snapshot judged the submission before it had its new version.
 	for i := range pre.findings {
 		restamp(&pre.findings[i].rec, subj.ref)

@@ -2,7 +2,6 @@ package strategic
 
 import (
 	"cmp"
-	"context"
 	"slices"
 	"time"
 
@@ -22,69 +21,78 @@ type finding struct {
 type volumePair struct{ i, j int }
 
 // detect returns the conflicts of subj (its volumes searched with qs) with
-// the live objects of other parties in r, one per other object, ordered by
+// the live objects of other parties in ix, one per other object, ordered by
 // the other object. Conflicts whose window ended before now are not
 // reported: nobody can act on them any more, and Sweep closes them.
-func (s *Service) detect(ctx context.Context, r deconflict.Reader, ix *cellindex.Index, subj *object, qs []deconflict.CandidateQuery, now time.Time) ([]finding, error) {
-	// The index names volume pairs; only those are judged. They are
-	// gathered in one slice and sorted by object (no map: this runs for
-	// every submission and check, and the collector is the exchange's
-	// largest cost after the searches themselves).
-	buf, _ := s.candidateBufs.Get().(*[]candidatePair)
+func (s *Service) detect(ix *cellindex.Index, subj *object, qs []deconflict.CandidateQuery, now time.Time) []finding {
+	// The index hands back the compiled object each volume was filed with
+	// (see Service.indexPut), so the search names no object by its strings
+	// and looks none up. The volume pairs are gathered in one pooled slice
+	// and grouped by object: this runs for every submission and check, and
+	// the collector is the exchange's largest cost after the searches
+	// themselves.
+	buf, _ := s.detectBufs.Get().(*detectBuf)
 	if buf == nil {
-		buf = new([]candidatePair)
+		buf = new(detectBuf)
 	}
-	cs := (*buf)[:0]
 	defer func() {
-		clear(cs) // keeps no object's strings alive
-		*buf = cs[:0]
-		s.candidateBufs.Put(buf)
+		clear(buf.hits) // keeps no object alive
+		clear(buf.pairs)
+		buf.hits, buf.pairs = buf.hits[:0], buf.pairs[:0]
+		s.detectBufs.Put(buf)
 	}()
 	for i, q := range qs {
-		for _, c := range ix.Candidates(q) {
-			if c.Party == subj.ref.Party || (c.Kind == deconflict.KindZone && subj.ref.Kind == deconflict.KindZone) {
+		buf.hits = ix.AppendHits(buf.hits[:0], q)
+		for _, h := range buf.hits {
+			o := h.Payload.(*object)
+			if o.ref.Party == subj.ref.Party || (o.ref.Kind == deconflict.KindZone && subj.ref.Kind == deconflict.KindZone) {
 				continue
 			}
-			cs = append(cs, candidatePair{cacheKey{kind: c.Kind, party: c.Party, id: c.ID, version: c.Version}, volumePair{i, c.Volume}})
+			buf.pairs = append(buf.pairs, candidatePair{o, volumePair{i, h.Volume}})
 		}
 	}
+	cs := buf.pairs
 	slices.SortFunc(cs, compareCandidatePairs)
 	cs = slices.Compact(cs)
 
 	var out []finding
 	pairs := make([]volumePair, 0, 8)
 	for lo := 0; lo < len(cs); {
-		k := cs[lo].key
+		other := cs[lo].other
 		pairs = pairs[:0]
 		hi := lo
-		for ; hi < len(cs) && cs[hi].key == k; hi++ {
+		for ; hi < len(cs) && cs[hi].other == other; hi++ {
 			pairs = append(pairs, cs[hi].pair)
 		}
 		lo = hi
-		other, err := s.load(ctx, r, deconflict.ObjectRef{Kind: k.kind, Party: k.party, ID: k.id, Version: k.version})
-		if err != nil {
-			return nil, err
-		}
-		if other == nil || (other.ref.Kind == deconflict.KindOperation && !other.state.Live()) {
-			continue // gone or no longer live since the index was read (outside a transaction)
+		if other.ref.Kind == deconflict.KindOperation && !other.state.Live() {
+			continue
 		}
 		if f, ok := s.judge(subj, other, pairs, now); ok {
 			out = append(out, f)
 		}
 	}
-	return out, nil
+	sortFindings(out)
+	return out
+}
+
+// detectBuf is what detect gathers into, pooled.
+type detectBuf struct {
+	hits  []cellindex.Hit
+	pairs []candidatePair
 }
 
 // candidatePair is a volume pair the index named, with the other object.
 type candidatePair struct {
-	key  cacheKey
-	pair volumePair
+	other *object
+	pair  volumePair
 }
 
-// compareCandidatePairs orders by the other object, then by the pair.
+// compareCandidatePairs groups the pairs of each object (by the number it
+// was compiled under: cheaper than comparing names), then orders by pair.
 func compareCandidatePairs(a, b candidatePair) int {
-	return cmp.Or(cmp.Compare(a.key.kind, b.key.kind), cmp.Compare(a.key.party, b.key.party), cmp.Compare(a.key.id, b.key.id),
-		cmp.Compare(a.key.version, b.key.version), cmp.Compare(a.pair.i, b.pair.i), cmp.Compare(a.pair.j, b.pair.j))
+	return cmp.Or(cmp.Compare(a.other.serial, b.other.serial), cmp.Compare(a.other.ref.Version, b.other.ref.Version),
+		cmp.Compare(a.pair.i, b.pair.i), cmp.Compare(a.pair.j, b.pair.j))
 }
 
 // judge runs the exact predicate on the candidate pairs of two objects and

@@ -29,3 +29,11 @@ func (s *Service) ForgetIndex() {
 	s.index.ix.Store(cellindex.New())
 	s.index.seq.Store(-1 << 40)
 }
+
+// RefusalsKept is how many refused submissions' work is kept for their
+// resubmission.
+func (s *Service) RefusalsKept() int {
+	s.retries.mu.Lock()
+	defer s.retries.mu.Unlock()
+	return s.retries.c.Len()
+}

@@ -92,7 +92,7 @@ func (s *Service) loadIndex(ctx context.Context) error {
 		}
 		for _, o := range objs {
 			s.cache.Add(keyOf(o.ref), o)
-			ix.Put(indexKey(o.ref), o.ref.Version, o.index)
+			ix.Put(indexKey(o.ref), o.ref.Version, o.index, o)
 		}
 		// Readers take seq before the index: never a newer seq with an
 		// older index.
@@ -140,7 +140,7 @@ func (s *Service) applyChanges(ctx context.Context) {
 		if o == nil || (o.ref.Kind == deconflict.KindOperation && !o.state.Live()) {
 			ix.Remove(indexKey(ref))
 		} else {
-			ix.Put(indexKey(ref), o.ref.Version, s.indexEntries(o))
+			ix.Put(indexKey(ref), o.ref.Version, s.indexEntries(o), o)
 		}
 		li.seq.Store(c.Seq)
 	}
@@ -163,6 +163,5 @@ func (s *Service) indexEntries(o *object) []deconflict.IndexedVolume {
 func (s *Service) searchIndex(ctx context.Context, subj *object, qs []deconflict.CandidateQuery, now time.Time) (searched, error) {
 	// seq first: the index holds at least every change up to it.
 	seq := s.index.seq.Load()
-	fs, err := s.detect(ctx, s.store, s.index.ix.Load(), subj, qs, now)
-	return searched{findings: fs, seq: seq}, err
+	return searched{findings: s.detect(s.index.ix.Load(), subj, qs, now), seq: seq}, nil
 }

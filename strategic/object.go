@@ -3,6 +3,7 @@ package strategic
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/deconflict/deconflict"
 	"github.com/deconflict/deconflict/geo"
@@ -22,7 +23,14 @@ type object struct {
 	// index holds the object's entries in the candidate index when they were
 	// computed with it (nil otherwise; see Service.indexEntries).
 	index []deconflict.IndexedVolume
+	// serial numbers the compilation the object came from, in this process:
+	// it groups an object's candidate pairs (see detect) without comparing
+	// names. Copies for another version (withVersion) keep it.
+	serial uint64
 }
+
+// serials numbers compiled objects (object.serial).
+var serials atomic.Uint64
 
 // withVersion returns a copy of o naming version v; the volumes are shared.
 func (o *object) withVersion(v int64) *object {
@@ -108,6 +116,7 @@ func validateAll(validate func() error, vs []deconflict.Volume, zone bool, lim d
 // are already compiled.
 func operationObject(op *deconflict.Operation, vols []*geo.Volume) *object {
 	return &object{
+		serial:    serials.Add(1),
 		ref:       deconflict.ObjectRef{Kind: deconflict.KindOperation, Party: op.Party, ID: op.ID, Version: op.Version},
 		shareWith: op.ShareWith,
 		state:     op.State,
@@ -123,6 +132,7 @@ func (s *Service) zoneObject(z *deconflict.Zone, vols []*geo.Volume) *object {
 		m = *z.Minima
 	}
 	return &object{
+		serial:    serials.Add(1),
 		ref:       deconflict.ObjectRef{Kind: deconflict.KindZone, Party: z.Party, ID: z.ID, Version: z.Version},
 		shareWith: z.ShareWith,
 		policy:    z.Policy,

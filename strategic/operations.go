@@ -33,15 +33,7 @@ type preparedOperation struct {
 // prepareOperation validates and compiles op, and covers its volumes for the
 // candidate search and, when it is to be stored, for the in-memory index.
 func (s *Service) prepareOperation(op deconflict.Operation, store bool) (*preparedOperation, error) {
-	if op.State == "" {
-		op.State = deconflict.StatePlanned
-	}
-	if op.ShareWith == nil {
-		op.ShareWith = []string{}
-	}
-	if op.AwareOf == nil {
-		op.AwareOf = []deconflict.AwareOf{}
-	}
+	op = normalise(op)
 	lim := s.settings.Limits
 	vols, err := validateAll(func() error { return op.Validate(lim) }, op.Volumes, false, lim)
 	if err != nil {
@@ -56,6 +48,20 @@ func (s *Service) prepareOperation(op deconflict.Operation, store bool) (*prepar
 		p.queries = queries(vols, covs, s.settings.OperationMinima, s.settings.TimeBuffer, op.Party)
 	}
 	return p, nil
+}
+
+// normalise fills in what a submission may leave out.
+func normalise(op deconflict.Operation) deconflict.Operation {
+	if op.State == "" {
+		op.State = deconflict.StatePlanned
+	}
+	if op.ShareWith == nil {
+		op.ShareWith = []string{}
+	}
+	if op.AwareOf == nil {
+		op.AwareOf = []deconflict.AwareOf{}
+	}
+	return op
 }
 
 // PutOperation creates or replaces the caller's operation (see
@@ -161,17 +167,32 @@ func (s *Service) prepareAndSearch(ctx context.Context, op deconflict.Operation,
 		return nil, searched{}, ctx.Err()
 	}
 	defer func() { <-s.cpu }()
-	p, err := s.prepareOperation(op, true)
-	if err != nil {
-		return nil, searched{}, err
-	}
-	var pre searched
-	if p.op.State.Live() {
-		if pre, err = s.searchIndex(ctx, p.obj, p.queries, s.now().UTC()); err != nil {
+	var (
+		p   *preparedOperation
+		pre searched
+		err error
+	)
+	reused := false
+	if r, ok := s.takeRefusal(op); ok {
+		if p, pre, reused, err = s.retry(ctx, r, op); err != nil {
 			return nil, searched{}, err
 		}
 	}
-	return p, pre, s.refuseEarly(ctx, p, ifMatch, pre)
+	if !reused {
+		if p, err = s.prepareOperation(op, true); err != nil {
+			return nil, searched{}, err
+		}
+		if p.op.State.Live() {
+			if pre, err = s.searchIndex(ctx, p.obj, p.queries, s.now().UTC()); err != nil {
+				return nil, searched{}, err
+			}
+		}
+	}
+	err = s.refuseEarly(ctx, p, ifMatch, pre)
+	if deconflict.ErrorCode(err) == deconflict.ECONFLICT {
+		s.keepRefusal(p, pre)
+	}
+	return p, pre, err
 }
 
 // precondition checks If-Match against the stored operation cur (exists

@@ -71,11 +71,14 @@ type Service struct {
 	cache    *lru.Cache[cacheKey, *object]
 	refKey   []byte
 	refMACs  sync.Pool // of *refMAC: HMAC-SHA256 under refKey
-	// candidateBufs holds *[]candidatePair for detect to gather into.
-	candidateBufs sync.Pool
+	// detectBufs holds *detectBuf for detect to gather into.
+	detectBufs sync.Pool
 	journal       Journal
 	index         liveIndex
 	cpu           chan struct{} // admits the CPU-heavy part of submissions and checks
+	// retries keeps the work of refused submissions for their resubmission
+	// (see retry.go).
+	retries *retryCache
 }
 
 var (
@@ -104,7 +107,7 @@ func New(ctx context.Context, store deconflict.Store, cfg Config) (*Service, err
 		return nil, fmt.Errorf("strategic: cache: %w", err)
 	}
 	s := &Service{store: store, settings: cfg.Settings, now: cfg.Now, cache: cache, journal: cfg.Journal,
-		cpu: make(chan struct{}, runtime.GOMAXPROCS(0))}
+		cpu: make(chan struct{}, runtime.GOMAXPROCS(0)), retries: newRetryCache()}
 	if s.refKey, err = loadRefKey(ctx, store); err != nil {
 		return nil, err
 	}

@@ -71,6 +71,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	compare := f.Bool("compare-record", "", false, "measure what the record costs: start an exchange in this process twice, on fresh data folders, "+
 		"first without events and ledger entries, then as served, and run the scenario against each (--server and --admin-token are not used)")
 	rounds := f.Int("rounds", "DECONFLICT_BENCH_ROUNDS", 1, "with --compare-record: comparisons to run, alternating which exchange goes first; the median change is printed")
+	cpuProfile := f.String("cpuprofile", "", "", "write a CPU profile of the bench process itself (the load generator) to this file")
 	if _, err := f.parse(e, args, 0); err != nil {
 		return err
 	}
@@ -89,6 +90,13 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		return usagef("--rounds must be at least 1")
 	case *admin == "" && !*compare:
 		return usagef("bench creates its parties: give --admin-token or DECONFLICT_ADMIN_TOKEN")
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	cfg := benchConfig{server: *server, adminToken: *admin, ops: *ops, parties: *parties, duration: *duration,
 		concurrency: *conc, seed: uint64(*seed), regionKm: *region, progress: e.stderr}

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
+	"os"
+	runpprof "runtime/pprof"
 )
 
 // servePprof serves Go's profiles on a loopback address of its own (never on
@@ -20,4 +23,17 @@ func servePprof(addr string, log *slog.Logger) {
 			log.Error("profiling endpoint", "err", err)
 		}
 	}()
+}
+
+// startCPUProfile profiles this process into path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := runpprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() { runpprof.StopCPUProfile(); f.Close() }, nil
 }
