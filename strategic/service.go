@@ -73,9 +73,9 @@ type Service struct {
 	refMACs  sync.Pool // of *refMAC: HMAC-SHA256 under refKey
 	// detectBufs holds *detectBuf for detect to gather into.
 	detectBufs sync.Pool
-	journal       Journal
-	index         liveIndex
-	cpu           chan struct{} // admits the CPU-heavy part of submissions and checks
+	journal    Journal
+	index      liveIndex
+	cpu        chan struct{} // admits the CPU-heavy part of submissions and checks
 	// retries keeps the work of refused submissions for their resubmission
 	// (see retry.go).
 	retries *retryCache
