@@ -60,7 +60,7 @@ func (s *Service) reload(ctx context.Context) error {
 	}
 	s.zones, s.ops, s.seq = zones, opsMap, seq
 	s.setZones()
-	s.setOps(true)
+	s.setOps(ctx, true)
 	return nil
 }
 
@@ -92,7 +92,7 @@ func (s *Service) Refresh(ctx context.Context) error {
 	if zonesChanged {
 		s.setZones()
 	}
-	s.setOps(false)
+	s.setOps(ctx, false)
 	return err
 }
 
@@ -156,12 +156,13 @@ func (s *Service) compileZone(z deconflict.Zone) (zoneEntry, bool) {
 	return zoneEntry{version: z.Version, zone: tactical.Zone{Party: z.Party, ID: z.ID, Kind: z.Kind, Volumes: vols, Minima: m}}, true
 }
 
-// opEntryOf makes the entry of an operation. Its volumes are compiled only
-// when it comes into force (see setOps): most operations are planned for
-// later, and compiled geometry is tens of objects a volume, which the
-// collector would otherwise scan over and over for nothing.
+// opEntryOf makes the entry of an operation: its window and state, not its
+// volumes, which are read again and compiled only when it comes into force
+// (see setOps). Most operations are planned for later, and their volumes,
+// kept as stored or compiled, would be most of what the collector scans
+// over and over for nothing.
 func opEntryOf(o deconflict.Operation) opEntry {
-	e := opEntry{version: o.Version, state: o.State, volumes: o.Volumes,
+	e := opEntry{version: o.Version, state: o.State,
 		op: tactical.Operation{Party: o.Party, ID: o.ID, Callsign: o.Callsign, Aircraft: o.Aircraft}}
 	for i, v := range o.Volumes {
 		start, end := v.Window()
@@ -175,22 +176,45 @@ func opEntryOf(o deconflict.Operation) opEntry {
 	return e
 }
 
-// compiled returns e with its volumes compiled; false when they no longer
-// compile (a stored operation passed the same compilation when it was
-// accepted; one that no longer does, after a lower vertex limit, is left
-// out, loudly).
-func (s *Service) compiled(e opEntry) (opEntry, bool) {
+// compiled returns e with its volumes compiled, read from the store, which
+// may hold a newer version by now (the next refresh would bring it anyway).
+// It answers leaveOut when the operation no longer belongs in the picture:
+// gone, no longer live, or its volumes no longer compile (a stored operation
+// passed the same compilation when it was accepted; one that no longer does,
+// after a lower vertex limit, is left out, loudly); and retry when the store
+// could not be read.
+func (s *Service) compiled(ctx context.Context, e opEntry) (opEntry, compileOutcome) {
 	if e.op.Volumes != nil {
-		return e, true
+		return e, compiledOK
 	}
-	vols, err := s.compileVolumes(e.volumes)
+	o, err := s.cfg.Store.Operation(ctx, e.op.Party, e.op.ID)
+	switch {
+	case deconflict.ErrorCode(err) == deconflict.ENOTFOUND:
+		return e, leaveOut
+	case err != nil:
+		s.log.Error("live: reading an operation coming into force", "party", e.op.Party, "id", e.op.ID, "err", err)
+		return e, retry
+	case !o.State.Live():
+		return e, leaveOut
+	}
+	vols, err := s.compileVolumes(o.Volumes)
 	if err != nil {
 		s.log.Error("live: operation left out of the live picture", "party", e.op.Party, "id", e.op.ID, "err", err)
-		return e, false
+		return e, leaveOut
 	}
-	e.op.Volumes, e.volumes = vols, nil
-	return e, true
+	e = opEntryOf(o)
+	e.op.Volumes = vols
+	return e, compiledOK
 }
+
+// compileOutcome is what compiled made of an entry.
+type compileOutcome int
+
+const (
+	compiledOK compileOutcome = iota
+	leaveOut                  // drop the entry; a new version is tried again
+	retry                     // keep it as it is and try at the next refresh
+)
 
 // setZones gives the engine the zones, in a stable order.
 func (s *Service) setZones() {
@@ -208,15 +232,18 @@ func (s *Service) setZones() {
 // the planned ones whose window holds now (a flight that took off before its
 // party marked it active is still watched). Unless force, the engine is
 // told only when that set changed.
-func (s *Service) setOps(force bool) {
+func (s *Service) setOps(ctx context.Context, force bool) {
 	now := s.now()
 	var keys []string
 	var ops []tactical.Operation
 	for k, e := range s.ops {
 		if e.state == deconflict.StateActive || e.state == deconflict.StatePlanned && inWindow(now, e.start, e.end) {
-			var ok bool
-			if e, ok = s.compiled(e); !ok {
-				delete(s.ops, k) // logged once; a new version is tried again
+			var got compileOutcome
+			switch e, got = s.compiled(ctx, e); got {
+			case leaveOut:
+				delete(s.ops, k)
+				continue
+			case retry:
 				continue
 			}
 			s.ops[k] = e

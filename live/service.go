@@ -83,10 +83,9 @@ type opEntry struct {
 	version    int64
 	state      deconflict.OperationState
 	start, end time.Time
-	// op has its volumes compiled once it has been in force; until then
-	// volumes holds them as stored.
-	op      tactical.Operation
-	volumes []deconflict.Volume
+	// op has its volumes compiled once it has been in force (see
+	// opEntryOf); until then it has none.
+	op tactical.Operation
 }
 
 // New returns a Service with the zones and live operations of the store
