@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"sync"
 
 	"github.com/deconflict/deconflict"
 	"github.com/deconflict/deconflict/jsonenc"
@@ -79,10 +80,20 @@ func (s *Server) listConflicts(w http.ResponseWriter, r *http.Request, c deconfl
 }
 
 // writeConflicts answers 200 with {"conflicts": cs}, encoded without
-// reflection (package jsonenc): every check answers with such a list.
+// reflection (package jsonenc) into a pooled buffer: every check answers
+// with such a list.
 func writeConflicts(w http.ResponseWriter, cs []deconflict.Conflict) {
-	b := make([]byte, 0, 16+320*len(cs))
-	b = append(b, `{"conflicts":[`...)
+	bp, _ := answerBufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	b := append((*bp)[:0], `{"conflicts":[`...)
+	defer func() {
+		if cap(b) <= 64<<10 { // a long listing's buffer is not kept
+			*bp = b[:0]
+			answerBufs.Put(bp)
+		}
+	}()
 	for i, c := range cs {
 		if i > 0 {
 			b = append(b, ',')
@@ -93,5 +104,10 @@ func writeConflicts(w http.ResponseWriter, cs []deconflict.Conflict) {
 			return
 		}
 	}
-	writeBytes(w, http.StatusOK, "application/json", append(b, "]}\n"...))
+	b = append(b, "]}\n"...)
+	writeBytes(w, http.StatusOK, "application/json", b)
 }
+
+// answerBufs holds *[]byte for answers encoded by hand; Write has copied or
+// sent a body by the time it returns, so the buffer serves the next answer.
+var answerBufs sync.Pool

@@ -183,6 +183,7 @@ func (ix *Index) Candidates(q deconflict.CandidateQuery) []deconflict.Candidate 
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	slots := ix.search(q, nil)
+	// (a fresh buffer: the candidates outlive the call)
 	out := make([]deconflict.Candidate, len(slots))
 	for i, slot := range slots {
 		v := &ix.vols[slot]
@@ -204,28 +205,38 @@ type Hit struct {
 // the searches of every submission and check run through it, and reusing dst
 // makes them allocate nothing here.
 func (ix *Index) AppendHits(dst []Hit, q deconflict.CandidateQuery) []Hit {
-	sp, _ := slotPool.Get().(*[]int32)
-	if sp == nil {
-		sp = new([]int32)
+	sb, _ := searchBufs.Get().(*searchBuf)
+	if sb == nil {
+		sb = new(searchBuf)
 	}
 	ix.mu.RLock()
-	slots := ix.search(q, (*sp)[:0])
+	slots := ix.search(q, sb)
 	for _, slot := range slots {
 		v := &ix.vols[slot]
 		dst = append(dst, Hit{Payload: v.obj.payload, Volume: int(v.vol)})
 	}
 	ix.mu.RUnlock()
-	*sp = slots[:0]
-	slotPool.Put(sp)
+	searchBufs.Put(sb)
 	return dst
 }
 
-var slotPool sync.Pool // of *[]int32, for AppendHits
+// searchBuf is the scratch space of one search, pooled for AppendHits.
+type searchBuf struct {
+	cells []s2.CellID
+	rs    []Range[uint64]
+	slots []int32
+}
 
-// search appends to slots the slots of the volumes Candidates returns, each
-// once, in slot order. The caller holds the read lock.
-func (ix *Index) search(q deconflict.CandidateQuery, slots []int32) []int32 {
-	cells := make([]s2.CellID, 0, len(q.Cells))
+var searchBufs sync.Pool // of *searchBuf
+
+// search returns the slots of the volumes Candidates returns, each once, in
+// slot order, in sb's space (a nil sb allocates). The caller holds the read
+// lock.
+func (ix *Index) search(q deconflict.CandidateQuery, sb *searchBuf) []int32 {
+	if sb == nil {
+		sb = new(searchBuf)
+	}
+	cells := sb.cells[:0]
 	for _, c := range q.Cells {
 		if id := s2.CellID(c); id.IsValid() {
 			cells = append(cells, id)
@@ -235,10 +246,9 @@ func (ix *Index) search(q deconflict.CandidateQuery, slots []int32) []int32 {
 	start, end := FloorMilli(q.Start), CeilMilli(q.End)
 	lo, hi := float32Below(q.AltLowerM), float32Above(q.AltUpperM)
 	exclude := ix.parties[q.ExcludeParty]
-	var (
-		rs     []Range[uint64]
-		levels uint32
-	)
+	rs, slots := sb.rs[:0], sb.slots[:0]
+	defer func() { sb.cells, sb.rs, sb.slots = cells, rs, slots }()
+	var levels uint32
 	for i, bk := range ix.bucketsIn(QueryBuckets(start, end)) {
 		// Buckets mostly hold cells of the same levels: the ranges of the
 		// last bucket serve again then.
@@ -262,7 +272,8 @@ func (ix *Index) search(q deconflict.CandidateQuery, slots []int32) []int32 {
 		}
 	}
 	slices.Sort(slots)
-	return slices.Compact(slots)
+	slots = slices.Compact(slots)
+	return slots
 }
 
 // float32Below and float32Above round a float64 to a float32 outward, so

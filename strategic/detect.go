@@ -38,7 +38,8 @@ func (s *Service) detect(ix *cellindex.Index, subj *object, qs []deconflict.Cand
 	defer func() {
 		clear(buf.hits) // keeps no object alive
 		clear(buf.pairs)
-		buf.hits, buf.pairs = buf.hits[:0], buf.pairs[:0]
+		clear(buf.found)
+		buf.hits, buf.pairs, buf.found = buf.hits[:0], buf.pairs[:0], buf.found[:0]
 		s.detectBufs.Put(buf)
 	}()
 	for i, q := range qs {
@@ -55,7 +56,6 @@ func (s *Service) detect(ix *cellindex.Index, subj *object, qs []deconflict.Cand
 	slices.SortFunc(cs, compareCandidatePairs)
 	cs = slices.Compact(cs)
 
-	var out []finding
 	pairs := make([]volumePair, 0, 8)
 	for lo := 0; lo < len(cs); {
 		other := cs[lo].other
@@ -69,9 +69,12 @@ func (s *Service) detect(ix *cellindex.Index, subj *object, qs []deconflict.Cand
 			continue
 		}
 		if f, ok := s.judge(subj, other, pairs, now); ok {
-			out = append(out, f)
+			buf.found = append(buf.found, f)
 		}
 	}
+	// Findings are large: gathered in the pooled slice, then copied once,
+	// at their number.
+	out := slices.Clone(buf.found)
 	sortFindings(out)
 	return out
 }
@@ -80,6 +83,7 @@ func (s *Service) detect(ix *cellindex.Index, subj *object, qs []deconflict.Cand
 type detectBuf struct {
 	hits  []cellindex.Hit
 	pairs []candidatePair
+	found []finding
 }
 
 // candidatePair is a volume pair the index named, with the other object.
