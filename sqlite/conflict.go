@@ -13,6 +13,18 @@ func (r *reader) Conflicts(ctx context.Context, f deconflict.ConflictFilter) ([]
 	if err != nil {
 		return nil, err
 	}
+	query, args := conflictQuery(f)
+	return listJSON[deconflict.ConflictRecord](ctx, r.q, "list conflicts", query, args...)
+}
+
+// endHourMillis is the width of the buckets of ends in the sweep's index,
+// conflict_open_end_hour: an hour, in the milliseconds of the "end" column.
+const endHourMillis = 3600000
+
+// conflictQuery returns the SELECT of the json of the conflicts f selects,
+// and its arguments. It is apart from Conflicts so that a test can ask
+// SQLite how it plans each shape of filter.
+func conflictQuery(f deconflict.ConflictFilter) (string, []any) {
 	var (
 		conds []string
 		args  []any
@@ -20,9 +32,10 @@ func (r *reader) Conflicts(ctx context.Context, f deconflict.ConflictFilter) ([]
 	if f.Party != "" {
 		conds, args = append(conds, `(a_party = ? OR b_party = ?)`), append(args, f.Party, f.Party)
 	}
+	sweep := f.State == deconflict.ConflictOpen && !f.EndedBy.IsZero()
 	switch {
-	case f.State == deconflict.ConflictOpen && !f.EndedBy.IsZero():
-		// Spelt out, so that the partial index conflict_open_end applies.
+	case sweep:
+		// Spelt out, so that the partial index conflict_open_end_hour applies.
 		conds = append(conds, `state = 'open'`)
 	case f.State != "":
 		conds, args = append(conds, `state = ?`), append(args, string(f.State))
@@ -32,12 +45,21 @@ func (r *reader) Conflicts(ctx context.Context, f deconflict.ConflictFilter) ([]
 		args = append(args, o.Party, string(o.Kind), o.ID, o.Party, string(o.Kind), o.ID)
 	}
 	if !f.EndedBy.IsZero() {
-		conds, args = append(conds, `"end" <= ?`), append(args, f.EndedBy.UnixMilli())
+		by := f.EndedBy.UnixMilli()
+		if sweep {
+			// The range of conflict_open_end_hour, whose first column is the
+			// hour of the end (migration 0005): the expression must be the
+			// index's, word for word, for the planner to match them. It
+			// selects nothing more than "end" <= by does: both divisions
+			// truncate alike (Go's and SQLite's, toward zero), and truncating
+			// keeps order, so an end up to by has an hour up to by's.
+			conds, args = append(conds, `"end" / 3600000 <= ?`), append(args, by/endHourMillis)
+		}
+		conds, args = append(conds, `"end" <= ?`), append(args, by)
 	}
 	// "+id": sorting the few rows found beats walking the whole table in id
 	// order, which the planner would otherwise choose for the LIMIT.
-	return listJSON[deconflict.ConflictRecord](ctx, r.q, "list conflicts",
-		`SELECT json FROM conflict`+where(conds)+` ORDER BY +id LIMIT ?`, append(args, limit(f.Limit))...)
+	return `SELECT json FROM conflict` + where(conds) + ` ORDER BY +id LIMIT ?`, append(args, limit(f.Limit))
 }
 
 // PutConflict inserts or replaces a conflict by ID.
