@@ -51,7 +51,7 @@ func Cover(f *Footprint, radiusM float64) []s2.CellID {
 	cv := coverers.Get().(*coverer)
 	cv.reset(f, r)
 	cells := cv.cover(CoverMaxCells)
-	cv.f, cv.inside = nil, nil // the pool must not keep the footprint alive
+	cv.f = nil // the pool must not keep the footprint alive
 	coverers.Put(cv)
 	return cells
 }
@@ -77,8 +77,7 @@ type coverer struct {
 	limit  s1.ChordAngle // the radius as a squared chord
 	limit1 float64       // its chord, not squared
 	segs   []segment
-	fcap   s2.Cap                 // contains the footprint, interiors included
-	inside *s2.ContainsPointQuery // polygons only, built on first use
+	fcap   s2.Cap // contains the footprint, interiors included
 
 	// Each cell keeps the edges that may come within the radius of it;
 	// its children test only those. The lists of one level live in arena,
@@ -105,19 +104,11 @@ func (cv *coverer) reset(f *Footprint, r s1.Angle) {
 	cv.f, cv.r, cv.limit = f, r, s1.ChordAngleFromAngle(r)
 	cv.limit1 = math.Sqrt(float64(cv.limit))
 	cv.fcap = f.bound.CapBound()
-	cv.inside = nil
 	cv.segs = cv.segs[:0]
 	cv.arena = cv.arena[:0]
-	for id := int32(0); ; id++ {
-		sh := f.index.Shape(id)
-		if sh == nil {
-			break
-		}
-		for e := range sh.NumEdges() {
-			ed := sh.Edge(e)
-			cv.arena = append(cv.arena, int32(len(cv.segs)))
-			cv.segs = append(cv.segs, newSegment(ed.V0, ed.V1))
-		}
+	for ed := range f.index.edges {
+		cv.arena = append(cv.arena, int32(len(cv.segs)))
+		cv.segs = append(cv.segs, newSegment(ed.V0, ed.V1))
 	}
 	cv.nextArena = cv.nextArena[:0]
 	cv.frontier, cv.next, cv.nextFull = cv.frontier[:0], cv.next[:0], cv.nextFull[:0]
@@ -172,10 +163,7 @@ func (cv *coverer) contains(p r3.Vector) bool {
 	if !cv.fcap.ContainsPoint(s2.Point{Vector: p}) {
 		return false
 	}
-	if cv.inside == nil {
-		cv.inside = s2.NewContainsPointQuery(cv.f.index, s2.VertexModelSemiOpen)
-	}
-	return cv.inside.Contains(s2.Point{Vector: p})
+	return cv.f.index.contains(s2.Point{Vector: p})
 }
 
 // keep files an evaluated cell: final cells to done (or fullKids), the

@@ -3,6 +3,7 @@ package geo
 import (
 	"math"
 
+	"github.com/golang/geo/r3"
 	"github.com/golang/geo/s1"
 	"github.com/golang/geo/s2"
 
@@ -70,78 +71,65 @@ func containsAnyPiece(f, g *Footprint) bool {
 	if f.dim < 2 || !f.bound.Intersects(g.bound) {
 		return false
 	}
-	q := s2.NewContainsPointQuery(f.index, s2.VertexModelSemiOpen)
-	for id := int32(0); ; id++ {
-		sh := g.index.Shape(id)
-		if sh == nil {
-			return false
-		}
-		for c := 0; c < sh.NumChains(); c++ {
-			if sh.Chain(c).Length == 0 {
-				continue
-			}
-			if v := sh.ChainEdge(c, 0).V0; f.bound.ContainsPoint(v) && q.Contains(v) {
-				return true
-			}
+	for v := range g.index.chainStarts {
+		if f.bound.ContainsPoint(v) && f.index.contains(v) {
+			return true
 		}
 	}
+	return false
 }
 
 // closestBoundary measures the boundary-to-boundary distance between a and
 // b: exactly when limit is infinite, else only whether it is below limit
 // (stopping at the first edge under it). The footprint with fewer edges is
 // walked edge by edge, each edge a target searched through the other's index:
-// the fast direction for a corridor against a detailed polygon. Interiors are
-// left to overlapsByContainment.
+// the fast direction for a corridor against a detailed polygon. Two small
+// footprints (no shape index, see smallEdges) are measured pair by pair
+// whatever their size. Interiors are left to overlapsByContainment.
 func closestBoundary(a, b *Footprint, limit s1.ChordAngle) (s1.ChordAngle, bool) {
 	if a.numEdges > b.numEdges {
 		a, b = b, a
 	}
-	if int(a.numEdges)*int(b.numEdges) <= bruteForcePairs {
+	if int(a.numEdges)*int(b.numEdges) <= bruteForcePairs || !b.index.isIndexed() {
 		return closestBoundaryPairs(a, b, limit)
 	}
 	return closestBoundaryQuery(a, b, limit)
 }
 
 // closestBoundaryQuery is closestBoundary through s2's edge query on b, the
-// footprint with more edges.
+// footprint with more edges (a small one, which keeps no index, gets one
+// for the call).
 func closestBoundaryQuery(a, b *Footprint, limit s1.ChordAngle) (s1.ChordAngle, bool) {
 	exact := limit == s1.InfChordAngle()
 	opts := s2.NewClosestEdgeQueryOptions().IncludeInteriors(false)
-	q := s2.NewClosestEdgeQuery(b.index, opts)
+	q := s2.NewClosestEdgeQuery(b.index.edgeIndex(), opts)
 	best := s1.InfChordAngle()
-	for id := int32(0); ; id++ {
-		sh := a.index.Shape(id)
-		if sh == nil {
-			return best, false
-		}
-		for e := range sh.NumEdges() {
-			ed := sh.Edge(e)
-			if !exact {
-				var less bool
-				if ed.V0 == ed.V1 {
-					less = q.IsDistanceLess(s2.NewMinDistanceToPointTarget(ed.V0), limit)
-				} else {
-					less = q.IsDistanceLess(s2.NewMinDistanceToEdgeTarget(ed), limit)
-				}
-				if less {
-					return 0, true
-				}
-				continue
-			}
-			// Only an edge closer than the best so far can matter.
-			opts.DistanceLimit(best).MaxError(0)
-			var d s1.ChordAngle
+	for ed := range a.index.edges {
+		if !exact {
+			var less bool
 			if ed.V0 == ed.V1 {
-				d = q.Distance(s2.NewMinDistanceToPointTarget(ed.V0))
+				less = q.IsDistanceLess(s2.NewMinDistanceToPointTarget(ed.V0), limit)
 			} else {
-				d = q.Distance(s2.NewMinDistanceToEdgeTarget(ed))
+				less = q.IsDistanceLess(s2.NewMinDistanceToEdgeTarget(ed), limit)
 			}
-			if d < best {
-				best = d
+			if less {
+				return 0, true
 			}
+			continue
+		}
+		// Only an edge closer than the best so far can matter.
+		opts.DistanceLimit(best).MaxError(0)
+		var d s1.ChordAngle
+		if ed.V0 == ed.V1 {
+			d = q.Distance(s2.NewMinDistanceToPointTarget(ed.V0))
+		} else {
+			d = q.Distance(s2.NewMinDistanceToEdgeTarget(ed))
+		}
+		if d < best {
+			best = d
 		}
 	}
+	return best, false
 }
 
 // bruteForcePairs is how many edge pairs closestBoundary measures one by one
@@ -149,32 +137,102 @@ func closestBoundaryQuery(a, b *Footprint, limit s1.ChordAngle) (s1.ChordAngle, 
 // and its allocations (several per edge pair) cost more than the pairs.
 const bruteForcePairs = 400
 
-// closestBoundaryPairs is closestBoundary over every pair of edges.
+// closestBoundaryPairs is closestBoundary over every pair of edges. When b
+// is small (its edge balls fit on the stack), a pair whose balls are
+// farther apart than the bound that matters (the best so far, or the limit)
+// is passed over without measuring it: that leaves out of the edge pairs
+// of two footprints all but those near their closest approach.
 func closestBoundaryPairs(a, b *Footprint, limit s1.ChordAngle) (s1.ChordAngle, bool) {
 	exact := limit == s1.InfChordAngle()
 	best := s1.InfChordAngle()
-	for i := int32(0); ; i++ {
-		sa := a.index.Shape(i)
-		if sa == nil {
-			break
+	var buf [smallEdges]edgeBall
+	var balls []edgeBall
+	if b.numEdges <= smallEdges {
+		balls = buf[:0]
+		for y := range b.index.edges {
+			balls = append(balls, newEdgeBall(y))
 		}
-		for ea := range sa.NumEdges() {
-			x := sa.Edge(ea)
-			for j := int32(0); ; j++ {
-				sb := b.index.Shape(j)
-				if sb == nil {
-					break
+	}
+	bound := limit // pairs surely farther apart cannot matter
+	for x := range a.index.edges {
+		var bx edgeBall
+		var reach ballReach
+		if balls != nil {
+			bx = newEdgeBall(x)
+			reach = bx.reach(bound)
+		}
+		j := -1
+		for y := range b.index.edges {
+			if j++; reach.ok && bx.beyond(&balls[j], reach) {
+				continue
+			}
+			d := edgePairDistance(x, y, best)
+			if d < best {
+				best = d
+				if best == 0 || (!exact && best < limit) {
+					return best, true
 				}
-				for eb := range sb.NumEdges() {
-					best = edgePairDistance(x, sb.Edge(eb), best)
-					if best == 0 || (!exact && best < limit) {
-						return best, true
-					}
+				if exact && balls != nil {
+					bound = best
+					reach = bx.reach(bound)
 				}
 			}
 		}
 	}
 	return best, !exact && best < limit
+}
+
+// edgeBall bounds an edge: every point of it lies within its half length h
+// of its midpoint m (cosine and sine of h kept; h = 0 for a point).
+type edgeBall struct {
+	m          r3.Vector
+	cosH, sinH float64
+}
+
+// newEdgeBall makes the ball of e: |v0+v1| = 2·cos h and |v0-v1| = 2·sin h
+// for unit vectors, so no trigonometry is needed.
+func newEdgeBall(e s2.Edge) edgeBall {
+	sum := e.V0.Add(e.V1.Vector)
+	n := sum.Norm()
+	if n < 1e-6 { // nearly antipodal ends: a ball that excludes nothing
+		return edgeBall{m: e.V0.Vector, cosH: 0, sinH: 1}
+	}
+	return edgeBall{m: sum.Mul(1 / n), cosH: n / 2, sinH: e.V0.Sub(e.V1.Vector).Norm() / 2}
+}
+
+// ballReach is the cosine and sine of the half length of an edge plus a
+// bound, and whether that sum is at most a quarter circle (ok), which
+// beyond needs.
+type ballReach struct {
+	cos, sin float64
+	ok       bool
+}
+
+// reach returns the half length of the ball plus bound (infinite: not ok).
+func (x *edgeBall) reach(bound s1.ChordAngle) ballReach {
+	if bound.IsInfinity() {
+		return ballReach{}
+	}
+	cb, sb := bound.Cos(), bound.Sin()
+	r := ballReach{cos: x.cosH*cb - x.sinH*sb, sin: x.sinH*cb + x.cosH*sb}
+	r.ok = r.cos >= 0 && r.sin >= 0
+	return r
+}
+
+// pruneSlack is the margin, in cosine, by which two balls must be apart for
+// beyond to pass a pair over: far above the rounding of the midpoints and
+// of the sums of angles, so that the pair's distance as measured would
+// surely not be under the bound either.
+const pruneSlack = 1e-12
+
+// beyond reports whether every point of edge y is farther from every point
+// of edge x than the bound of reach (the half length of x plus the bound,
+// at most a quarter circle): the midpoints are farther apart than that plus
+// the half length of y (at most a quarter circle too, so the sum is at most
+// a half circle, where the cosine still orders angles).
+func (x *edgeBall) beyond(y *edgeBall, r ballReach) bool {
+	cosSum := r.cos*y.cosH - r.sin*y.sinH
+	return x.m.Dot(y.m) < cosSum-pruneSlack
 }
 
 // edgePairDistance returns the smaller of best and the distance between

@@ -82,17 +82,36 @@ func (b *builder) polygons(polys [][][]position, multi bool) {
 		return
 	}
 
-	// One shape per ring, each around its own smaller region: the index both
-	// finds crossings and answers which ring contains which.
-	check := s2.NewShapeIndex()
-	shapeRing := make(map[s2.Shape]int, len(rings))
-	for i, rg := range rings {
-		sh := s2.LaxPolygonFromPoints([][]s2.Point{rg.pts})
-		check.Add(sh)
-		shapeRing[sh] = i
+	// One shape per ring, each around its own smaller region: the set of
+	// them answers which ring contains which, and (when large) its index
+	// finds crossings. It is made once the crossings are checked, unless
+	// the check needs the index.
+	var ringSet shapeSet
+	made := false
+	makeSet := func() {
+		if made {
+			return
+		}
+		made = true
+		if len(rings) == 1 {
+			ringSet = newChainSet(2, rings[0].pts)
+			return
+		}
+		shapes := make([][][]s2.Point, len(rings))
+		for i, rg := range rings {
+			shapes[i] = [][]s2.Point{rg.pts}
+		}
+		ringSet = newShapeSet(2, shapes)
 	}
-	check.Build()
-	if !b.checkRepeats(rings) || !b.checkCrossings(check, rings) || !b.checkNesting(check, shapeRing, rings) {
+	index := func() *s2.ShapeIndex {
+		makeSet()
+		return ringSet.edgeIndex()
+	}
+	if !b.checkRepeats(rings) || !b.checkCrossings(index, rings) {
+		return
+	}
+	makeSet()
+	if !b.checkNesting(&ringSet, rings) {
 		return
 	}
 
@@ -101,10 +120,9 @@ func (b *builder) polygons(polys [][][]position, multi bool) {
 		b.nv += len(rg.pts)
 	}
 	if !holes {
-		b.index = check
+		b.set, b.ready = ringSet, true
 		return
 	}
-	b.index = s2.NewShapeIndex()
 	for i := 0; i < len(rings); {
 		loops := [][]s2.Point{rings[i].pts}
 		j := i + 1
@@ -114,7 +132,7 @@ func (b *builder) polygons(polys [][][]position, multi bool) {
 			slices.Reverse(hole)
 			loops = append(loops, hole)
 		}
-		b.index.Add(s2.LaxPolygonFromPoints(loops))
+		b.shapes = append(b.shapes, loops)
 		i = j
 	}
 }
@@ -256,8 +274,10 @@ type edgeRef struct{ ring, e int }
 // symbolic perturbation). Small polygons test every pair; larger ones sweep
 // edge bounding boxes by latitude, and fall back to one indexed
 // closest-edge query per edge when the sweep meets too many pairs (a comb of
-// long parallel edges), so that no input costs quadratic time.
-func (b *builder) checkCrossings(index *s2.ShapeIndex, rings []*ring) bool {
+// long parallel edges), so that no input costs quadratic time. index returns
+// the S2 shape index of the rings (one shape per ring, in order): only that
+// fallback calls it.
+func (b *builder) checkCrossings(index func() *s2.ShapeIndex, rings []*ring) bool {
 	var all []edgeRef
 	for i, rg := range rings {
 		for e := range rg.pts {
@@ -308,7 +328,7 @@ func (b *builder) checkCrossings(index *s2.ShapeIndex, rings []*ring) bool {
 		return done && ok
 	}
 	opts := s2.NewClosestEdgeQueryOptions().IncludeInteriors(false).DistanceLimit(s1.ChordAngleFromAngle(2 * touchTol))
-	q := s2.NewClosestEdgeQuery(index, opts)
+	q := s2.NewClosestEdgeQuery(index(), opts)
 	for _, x := range all {
 		for _, res := range q.FindEdges(s2.NewMinDistanceToEdgeTarget(rings[x.ring].edge(x.e))) {
 			y := edgeRef{int(res.ShapeID()), int(res.EdgeID())}
@@ -409,8 +429,8 @@ func edgesMeet(a, b s2.Edge) bool {
 
 // checkNesting requires every hole inside its shell and outside the other
 // holes. Rings no longer cross here, so one vertex tells where a ring lies.
-func (b *builder) checkNesting(index *s2.ShapeIndex, shapeRing map[s2.Shape]int, rings []*ring) bool {
-	q := s2.NewContainsPointQuery(index, s2.VertexModelSemiOpen)
+// set holds one shape per ring, in the order of rings.
+func (b *builder) checkNesting(set *shapeSet, rings []*ring) bool {
 	shell := -1
 	ok := true
 	for i, rg := range rings {
@@ -419,19 +439,19 @@ func (b *builder) checkNesting(index *s2.ShapeIndex, shapeRing map[s2.Shape]int,
 			continue
 		}
 		v := rg.pts[0]
-		if !q.ShapeContains(index.Shape(int32(shell)), v) {
+		if !set.shapeContains(shell, v) {
 			b.fault(rg.path, "this hole is not inside the polygon's outer ring (%s): holes must lie within it", rings[shell].path)
 			ok = false
 			continue
 		}
-		for _, sh := range q.ContainingShapes(v) {
-			j := shapeRing[sh]
+		set.eachContaining(v, func(j int) bool {
 			if j != i && j != shell && rings[j].part == rg.part {
 				b.fault(rg.path, "this hole lies inside another hole (%s): holes must not nest", rings[j].path)
 				ok = false
-				break
+				return false
 			}
-		}
+			return true
+		})
 	}
 	return ok
 }

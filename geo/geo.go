@@ -39,10 +39,13 @@ import (
 )
 
 // Footprint is a validated GeoJSON geometry compiled to S2: a point, a
-// polyline or a polygon set (holes included), with its shape index built once.
-// It is immutable and safe for concurrent use.
+// polyline or a polygon set (holes included). A large one keeps an S2 shape
+// index, built once; a small one only its vertices (see smallEdges). It is
+// immutable and safe for concurrent use.
 type Footprint struct {
-	index *s2.ShapeIndex
+	// index holds the shapes and answers point containment, through an S2
+	// shape index or over all edges.
+	index shapeSet
 	bound s2.Rect
 	// dim is the geometry's dimension: 0 point, 1 line string, 2 polygons.
 	dim int8

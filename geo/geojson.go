@@ -81,7 +81,11 @@ func ParseGeometry(g deconflict.Geometry, path string, maxVertices int) (*Footpr
 type builder struct {
 	faults *deconflict.FieldErrors
 	base   string
-	index  *s2.ShapeIndex
+	// shapes are the footprint's shapes, each a list of chains (see
+	// newShapeSet), or set is made already (ready).
+	shapes [][][]s2.Point
+	set    shapeSet
+	ready  bool
 	dim    int8
 	nv     int
 }
@@ -111,9 +115,7 @@ func isAntipodal(a, b s2.Point) bool {
 }
 
 func (b *builder) point(p position) {
-	pv := s2.PointVector{toPoint(p)}
-	b.index = s2.NewShapeIndex()
-	b.index.Add(&pv)
+	b.set, b.ready = newChainSet(0, []s2.Point{toPoint(p)}), true
 	b.dim, b.nv = 0, 1
 }
 
@@ -136,53 +138,52 @@ func (b *builder) lineString(ps []position) {
 		b.fault(b.base, "a LineString needs at least 2 distinct positions, got %d (longitudes -180 and 180 are the same meridian, and all longitudes meet at a pole)", len(pts))
 		return
 	}
-	b.index = s2.NewShapeIndex()
-	b.index.Add(s2.LaxPolylineFromPoints(pts))
+	b.set, b.ready = newChainSet(1, pts), true
 	b.dim, b.nv = 1, len(pts)
 }
 
-// footprint builds the index once, so that later concurrent reads never
-// trigger a lazy build, and computes the bounds.
+// footprint makes the shape set (building the index of a large footprint
+// once, so that later concurrent reads never trigger a lazy build) and
+// computes the bounds.
 func (b *builder) footprint() *Footprint {
-	b.index.Build()
-	f := &Footprint{index: b.index, dim: b.dim, numVertices: int32(b.nv), numEdges: int32(b.index.NumEdges())}
-	f.bound = computeBound(b.index, b.dim == 2)
+	if !b.ready {
+		b.set = newShapeSet(b.dim, b.shapes)
+	}
+	f := &Footprint{index: b.set, dim: b.dim, numVertices: int32(b.nv)}
+	for range f.index.edges {
+		f.numEdges++
+	}
+	f.bound = computeBound(&f.index, b.dim == 2)
 	return f
 }
 
 // computeBound bounds every chain with the edge-aware RectBounder and, for
 // polygons, widens to a pole the footprint contains (no edge reaches it).
-func computeBound(index *s2.ShapeIndex, area bool) s2.Rect {
+func computeBound(set *shapeSet, area bool) s2.Rect {
 	bound := s2.EmptyRect()
-	for id := int32(0); ; id++ {
-		sh := index.Shape(id)
-		if sh == nil {
-			break
-		}
-		for c := 0; c < sh.NumChains(); c++ {
-			ch := sh.Chain(c)
-			rb := s2.NewRectBounder()
-			if sh.Dimension() == 0 {
-				rb.AddPoint(sh.ChainEdge(c, 0).V0)
-			} else {
-				for e := 0; e < ch.Length; e++ {
-					ed := sh.ChainEdge(c, e)
-					if e == 0 {
-						rb.AddPoint(ed.V0)
-					}
-					rb.AddPoint(ed.V1)
-				}
+	var rb s2.RectBounder
+	started := false
+	for ed, first := range set.edges {
+		if first {
+			if started {
+				bound = bound.Union(rb.RectBound())
 			}
-			bound = bound.Union(rb.RectBound())
+			rb, started = *s2.NewRectBounder(), true
+			rb.AddPoint(ed.V0)
+		}
+		if set.dim != 0 {
+			rb.AddPoint(ed.V1)
 		}
 	}
+	if started {
+		bound = bound.Union(rb.RectBound())
+	}
 	if area {
-		q := s2.NewContainsPointQuery(index, s2.VertexModelClosed)
-		if q.Contains(s2.PointFromCoords(0, 0, 1)) {
+		if set.containsClosed(s2.PointFromCoords(0, 0, 1)) {
 			bound.Lat.Hi = math.Pi / 2
 			bound.Lng = s1.FullInterval()
 		}
-		if q.Contains(s2.PointFromCoords(0, 0, -1)) {
+		if set.containsClosed(s2.PointFromCoords(0, 0, -1)) {
 			bound.Lat.Lo = -math.Pi / 2
 			bound.Lng = s1.FullInterval()
 		}

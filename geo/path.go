@@ -3,7 +3,6 @@ package geo
 import (
 	"math"
 	"slices"
-	"sync"
 
 	"github.com/golang/geo/r3"
 	"github.com/golang/geo/s1"
@@ -31,9 +30,6 @@ type Buffered struct {
 	edges  []pathEdge
 	nodes  []pathNode // nodes[0] is the root; empty for no edges
 	cap    s2.Cap
-	// queries holds *s2.ContainsPointQuery for polygon footprints: a query
-	// keeps an iterator, so one is taken per call.
-	queries sync.Pool
 }
 
 // pathEdge is one edge of the footprint, or one point of a Point footprint
@@ -73,24 +69,14 @@ func NewBuffered(f *Footprint, widenM float64) *Buffered {
 		w = math.Pi
 	}
 	b := &Buffered{f: f, widenM: widenM, w: w, sinW: math.Sin(w), cosW: math.Cos(w), chordW: chord2(w)}
-	for id := int32(0); ; id++ {
-		sh := f.index.Shape(id)
-		if sh == nil {
-			break
-		}
-		for e := range sh.NumEdges() {
-			ed := sh.Edge(e)
-			b.edges = append(b.edges, newPathEdge(ed.V0, ed.V1))
-		}
+	for ed := range f.index.edges {
+		b.edges = append(b.edges, newPathEdge(ed.V0, ed.V1))
 	}
 	if len(b.edges) > 0 {
 		b.build(0, int32(len(b.edges)))
 	}
 	bc := f.bound.CapBound()
 	b.cap = s2.CapFromCenterAngle(bc.Center(), s1.Angle(min(bc.Radius().Radians()+w*(1+1e-12)+1e-15, math.Pi)))
-	if f.dim == 2 {
-		b.queries.New = func() any { return s2.NewContainsPointQuery(f.index, s2.VertexModelSemiOpen) }
-	}
 	return b
 }
 
@@ -183,10 +169,7 @@ func (b *Buffered) polyContains(p s2.Point) bool {
 	if b.f.dim != 2 || !b.f.bound.ContainsPoint(p) {
 		return false
 	}
-	q := b.queries.Get().(*s2.ContainsPointQuery)
-	in := q.Contains(p)
-	b.queries.Put(q)
-	return in
+	return b.f.index.contains(p)
 }
 
 // within reports whether p is within angle w of the footprint.
