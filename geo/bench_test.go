@@ -143,12 +143,12 @@ func BenchmarkDistanceSmall(b *testing.B) {
 	corr := mustFP(b, "LineString", "[[36.45,34.8],[36.5,35.0],[36.45,35.2]]")
 	b.Run("pairs", func(b *testing.B) {
 		for b.Loop() {
-			closestBoundaryPairs(corr, poly, s1.InfChordAngle())
+			closestBoundaryPairs(corr, poly, s1.InfChordAngle(), true)
 		}
 	})
 	b.Run("edge-query", func(b *testing.B) {
 		for b.Loop() {
-			closestBoundaryQuery(corr, poly, s1.InfChordAngle())
+			closestBoundaryQuery(corr, poly, s1.InfChordAngle(), true)
 		}
 	})
 }

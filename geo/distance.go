@@ -28,12 +28,17 @@ func Distance(a, b *Footprint) float64 {
 	if overlapsByContainment(a, b) {
 		return 0
 	}
-	d, _ := closestBoundary(a, b, s1.InfChordAngle())
-	m := AngleToMetres(d.Angle())
-	if m < ContactM {
-		return 0
+	d, _ := closestBoundary(a, b, s1.InfChordAngle(), true)
+	return contactMetres(d)
+}
+
+// contactMetres converts a boundary distance to metres, under ContactM
+// counting as touching.
+func contactMetres(d s1.ChordAngle) float64 {
+	if m := AngleToMetres(d.Angle()); m >= ContactM {
+		return m
 	}
-	return m
+	return 0
 }
 
 // Within reports whether a and b touch or overlap, or come closer than limitM.
@@ -52,8 +57,34 @@ func Within(a, b *Footprint, limitM float64) bool {
 	if overlapsByContainment(a, b) {
 		return true
 	}
-	_, ok := closestBoundary(a, b, s1.ChordAngleFromAngle(limit))
+	_, ok := closestBoundary(a, b, s1.ChordAngleFromAngle(limit), false)
 	return ok
+}
+
+// DistanceWithin is Within and, when a and b are within limitM, Distance,
+// in one pass: the edge pairs are measured exactly, but only those that may
+// come closer than limitM, or than the closest found so far. A conflict
+// reports its distance, so the predicate and its detail need not measure
+// the same pair twice.
+func DistanceWithin(a, b *Footprint, limitM float64) (distanceM float64, ok bool) {
+	if !(limitM > ContactM) { // also catches NaN
+		limitM = ContactM
+	}
+	if limitM >= math.Pi*deconflict.EarthRadiusM {
+		return Distance(a, b), true
+	}
+	limit := MetresToAngle(limitM)
+	if !expandRect(a.bound, limit).Intersects(b.bound) {
+		return 0, false
+	}
+	if overlapsByContainment(a, b) {
+		return 0, true
+	}
+	d, ok := closestBoundary(a, b, s1.ChordAngleFromAngle(limit), true)
+	if !ok {
+		return 0, false
+	}
+	return contactMetres(d), true
 }
 
 // overlapsByContainment reports whether a vertex of one footprint lies in a
@@ -79,31 +110,30 @@ func containsAnyPiece(f, g *Footprint) bool {
 	return false
 }
 
-// closestBoundary measures the boundary-to-boundary distance between a and
-// b: exactly when limit is infinite, else only whether it is below limit
-// (stopping at the first edge under it). The footprint with fewer edges is
+// closestBoundary measures whether the boundary-to-boundary distance
+// between a and b is below limit (infinite: always), and when exact, what it
+// is then; without exact it stops at the first edge under limit. The footprint with fewer edges is
 // walked edge by edge, each edge a target searched through the other's index:
 // the fast direction for a corridor against a detailed polygon. Two small
 // footprints (no shape index, see smallEdges) are measured pair by pair
 // whatever their size. Interiors are left to overlapsByContainment.
-func closestBoundary(a, b *Footprint, limit s1.ChordAngle) (s1.ChordAngle, bool) {
+func closestBoundary(a, b *Footprint, limit s1.ChordAngle, exact bool) (s1.ChordAngle, bool) {
 	if a.numEdges > b.numEdges {
 		a, b = b, a
 	}
 	if int(a.numEdges)*int(b.numEdges) <= bruteForcePairs || !b.index.isIndexed() {
-		return closestBoundaryPairs(a, b, limit)
+		return closestBoundaryPairs(a, b, limit, exact)
 	}
-	return closestBoundaryQuery(a, b, limit)
+	return closestBoundaryQuery(a, b, limit, exact)
 }
 
 // closestBoundaryQuery is closestBoundary through s2's edge query on b, the
 // footprint with more edges (a small one, which keeps no index, gets one
 // for the call).
-func closestBoundaryQuery(a, b *Footprint, limit s1.ChordAngle) (s1.ChordAngle, bool) {
-	exact := limit == s1.InfChordAngle()
+func closestBoundaryQuery(a, b *Footprint, limit s1.ChordAngle, exact bool) (s1.ChordAngle, bool) {
 	opts := s2.NewClosestEdgeQueryOptions().IncludeInteriors(false)
 	q := s2.NewClosestEdgeQuery(b.index.edgeIndex(), opts)
-	best := s1.InfChordAngle()
+	best := limit
 	for ed := range a.index.edges {
 		if !exact {
 			var less bool
@@ -129,7 +159,7 @@ func closestBoundaryQuery(a, b *Footprint, limit s1.ChordAngle) (s1.ChordAngle, 
 			best = d
 		}
 	}
-	return best, false
+	return best, exact && best < limit
 }
 
 // bruteForcePairs is how many edge pairs closestBoundary measures one by one
@@ -142,9 +172,8 @@ const bruteForcePairs = 400
 // farther apart than the bound that matters (the best so far, or the limit)
 // is passed over without measuring it: that leaves out of the edge pairs
 // of two footprints all but those near their closest approach.
-func closestBoundaryPairs(a, b *Footprint, limit s1.ChordAngle) (s1.ChordAngle, bool) {
-	exact := limit == s1.InfChordAngle()
-	best := s1.InfChordAngle()
+func closestBoundaryPairs(a, b *Footprint, limit s1.ChordAngle, exact bool) (s1.ChordAngle, bool) {
+	best := limit
 	var buf [smallEdges]edgeBall
 	var balls []edgeBall
 	if b.numEdges <= smallEdges {
@@ -172,14 +201,14 @@ func closestBoundaryPairs(a, b *Footprint, limit s1.ChordAngle) (s1.ChordAngle, 
 				if best == 0 || (!exact && best < limit) {
 					return best, true
 				}
-				if exact && balls != nil {
+				if balls != nil {
 					bound = best
 					reach = bx.reach(bound)
 				}
 			}
 		}
 	}
-	return best, !exact && best < limit
+	return best, best < limit
 }
 
 // edgeBall bounds an edge: every point of it lies within its half length h

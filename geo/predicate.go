@@ -21,6 +21,17 @@ func Conflicts(a, b *Volume, m Minima) bool {
 		Within(a.Footprint, b.Footprint, Reach(a, b, m))
 }
 
+// ConflictDistance is Conflicts and, for a conflicting pair, the exact
+// lateral distance Detail reports, measured in the same pass over the edges
+// (see DistanceWithin): a search judges every candidate pair, and reports
+// the distance of each that conflicts.
+func ConflictDistance(a, b *Volume, m Minima) (distanceM float64, ok bool) {
+	if !timesOverlap(a, b, m.TimeBuffer) || !altitudesClose(a, b, m.VerticalM) {
+		return 0, false
+	}
+	return DistanceWithin(a.Footprint, b.Footprint, Reach(a, b, m))
+}
+
 // Reach is the lateral distance under which a and b conflict: both buffers
 // plus the lateral minimum.
 func Reach(a, b *Volume, m Minima) float64 { return a.BufferM + b.BufferM + m.LateralM }
@@ -56,6 +67,12 @@ func altitudesClose(a, b *Volume, verticalM float64) bool {
 // each other. For a pair that does not conflict it may be empty; then it is
 // the union of the two rectangles.
 func Detail(a, b *Volume, m Minima) (w deconflict.Window, distanceM float64, region [4]float64) {
+	w, region = Overlap(a, b, m)
+	return w, Distance(a.Footprint, b.Footprint), region
+}
+
+// Overlap is Detail without the distance (which ConflictDistance gives).
+func Overlap(a, b *Volume, m Minima) (w deconflict.Window, region [4]float64) {
 	as, ae := widened(a, m.TimeBuffer)
 	w.Start, w.End = as, ae
 	if b.Start.After(w.Start) {
@@ -64,13 +81,12 @@ func Detail(a, b *Volume, m Minima) (w deconflict.Window, distanceM float64, reg
 	if b.End.Before(w.End) {
 		w.End = b.End
 	}
-	distanceM = Distance(a.Footprint, b.Footprint)
 	reach := MetresToAngle(math.Max(Reach(a, b, m), 0))
 	r := expandRect(a.Footprint.bound, reach).Intersection(expandRect(b.Footprint.bound, reach))
 	if r.IsEmpty() {
 		r = a.Footprint.bound.Union(b.Footprint.bound)
 	}
-	return w, distanceM, RectDegrees(r)
+	return w, RectDegrees(r)
 }
 
 // RectDegrees returns r as [west, south, east, north] in degrees; west > east

@@ -48,6 +48,12 @@ func TestWithinAgreesWithDistance(t *testing.T) {
 		if got := Within(b, a, l); got != want {
 			t.Fatalf("Within(b, a, %g) = %v, Distance = %.6f", l, got, d)
 		}
+		// DistanceWithin: the same answer, with the distance when within.
+		for _, p := range [][2]*Footprint{{a, b}, {b, a}} {
+			if dd, got := DistanceWithin(p[0], p[1], l); got != want || (got && dd != d) {
+				t.Fatalf("DistanceWithin(%g) = %v, %v; Distance = %.6f\na = %s\nb = %s", l, dd, got, d, ga, gb)
+			}
+		}
 	})
 }
 
@@ -87,6 +93,9 @@ func TestConflictsAgreesWithDefinition(t *testing.T) {
 		want := timeOK && vertOK && latOK
 		if got := Conflicts(a, b, m); got != want {
 			t.Fatalf("Conflicts = %v, want %v (time %v, vertical %v, lateral %v: d=%.1f reach=%.1f)", got, want, timeOK, vertOK, latOK, d, reach)
+		}
+		if dd, got := ConflictDistance(a, b, m); got != want || (got && dd != d) {
+			t.Fatalf("ConflictDistance = %v, %v; want %v with distance %v", dd, got, want, d)
 		}
 		if want {
 			w, dd, region := Detail(a, b, m)

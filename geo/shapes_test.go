@@ -252,15 +252,19 @@ func TestPrunedPairsAreExact(t *testing.T) {
 				want = edgePairDistance(x, y, want)
 			}
 		}
-		if got, _ := closestBoundaryPairs(a, b, s1.InfChordAngle()); got != want {
+		if got, _ := closestBoundaryPairs(a, b, s1.InfChordAngle(), true); got != want {
 			t.Fatalf("closestBoundaryPairs = %v, all pairs %v\na = %s\nb = %s", got, want, ga, gb)
 		}
 		limit := s1.ChordAngle(float64(want) * rapid.Float64Range(0, 2).Draw(t, "limit"))
 		if limit == want {
 			t.Skip("at the limit")
 		}
-		if _, got := closestBoundaryPairs(a, b, limit); got != (want < limit) {
+		if _, got := closestBoundaryPairs(a, b, limit, false); got != (want < limit) {
 			t.Fatalf("closestBoundaryPairs under %v = %v, least pair %v\na = %s\nb = %s", limit, got, want, ga, gb)
+		}
+		// Exact below the limit: the least pair itself when it is under.
+		if got, ok := closestBoundaryPairs(a, b, limit, true); ok != (want < limit) || (ok && got != want) {
+			t.Fatalf("closestBoundaryPairs exact under %v = %v, %v; least pair %v\na = %s\nb = %s", limit, got, ok, want, ga, gb)
 		}
 	})
 }

@@ -118,10 +118,11 @@ func (s *Service) judge(subj, other *object, pairs []volumePair, now time.Time) 
 		if swapped {
 			va, vb = vb, va
 		}
-		if !geo.Conflicts(va, vb, m) {
+		d, ok := geo.ConflictDistance(va, vb, m)
+		if !ok {
 			continue
 		}
-		w, d, reg := geo.Detail(va, vb, m)
+		w, reg := geo.Overlap(va, vb, m)
 		if !w.End.After(now) {
 			continue
 		}
