@@ -80,10 +80,10 @@ func (s *Service) keepRefusal(p *preparedOperation, pre searched) {
 }
 
 // takeRefusal returns, and forgets, the work kept for op's last refusal when
-// op asks for the same search (the same volumes, state and sharing; aware_of,
-// callsign and aircraft may differ) and the change log still reaches back to
-// it. Taken, not read: catching up rewrites the findings, so no two requests
-// may share them.
+// it is younger than retryTTL and op asks for the same search (the same
+// volumes, state and sharing; aware_of, callsign and aircraft may differ).
+// Taken, not read: catching up rewrites the findings, so no two requests may
+// share them.
 func (s *Service) takeRefusal(op deconflict.Operation) (refusal, bool) {
 	r, ok := s.retries.take(retryKey{op.Party, op.ID})
 	if !ok || s.now().Sub(r.at) > retryTTL || !sameSearch(r.p.op, op) {
