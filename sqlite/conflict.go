@@ -2,9 +2,11 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/deconflict/deconflict"
 	"github.com/deconflict/deconflict/cellindex"
+	"github.com/deconflict/deconflict/jsonenc"
 )
 
 // Conflicts lists stored conflicts in id order.
@@ -77,12 +79,12 @@ func (t *tx) PutConflicts(ctx context.Context, cs []deconflict.ConflictRecord) e
 		n := min(len(cs), rowChunk)
 		args := make([]any, 0, 10*n)
 		for _, c := range cs[:n] {
-			js, err := encode(c)
+			js, err := jsonenc.ConflictRecord(c)
 			if err != nil {
-				return err
+				return fmt.Errorf("sqlite: encode conflict %s: %w", c.ID, err)
 			}
 			args = append(args, c.ID, string(c.State), string(c.A.Kind), c.A.Party, c.A.ID, string(c.B.Kind), c.B.Party, c.B.ID,
-				cellindex.CeilMilli(c.Window.End), js)
+				cellindex.CeilMilli(c.Window.End), string(js))
 		}
 		_, err = t.q.exec(ctx, `INSERT INTO conflict (id, state, a_kind, a_party, a_id, b_kind, b_party, b_id, "end", json)
 			VALUES `+placeholders(n, 10)+`

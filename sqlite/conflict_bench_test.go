@@ -300,9 +300,7 @@ func conflictVariants(b *testing.B, fill, dir string) (end, hour string) {
 // lines say which B-trees the frames are pages of. submit-ckpt is submit
 // with the store's checkpoints as in service, for its tx/s.
 //
-// statement: nine new conflicts a statement, by PutConflicts' upsert and by
-// a plain INSERT in turn, in batches of 16 (see benchStatement). sweep: the
-// minute's query of ended open conflicts, one minute into the day (about
+// sweep: the minute's query of ended open conflicts, one minute into the day (about
 // 350 of them), run by the writer.
 //
 //	DECONFLICT_BENCH_DB=/tmp/conflicts.db go test ./sqlite -run XXX -bench ConflictStore/round -benchtime 2000x
@@ -327,10 +325,6 @@ func BenchmarkConflictStore(b *testing.B) {
 			}
 		}
 	}
-	b.Run("index=hour/statement", func(b *testing.B) {
-		freshCopy(b, hour, work)
-		benchStatement(b, work)
-	})
 	for _, v := range variants {
 		b.Run(v.name+"/sweep", func(b *testing.B) {
 			freshCopy(b, v.path, work)
@@ -456,84 +450,6 @@ func setConflictIDs(cs []deconflict.ConflictRecord, seed uint64) {
 	for k := range cs {
 		cs[k].ID = benchConflictID(time.Now().UnixMicro(), rng)
 	}
-}
-
-// benchStatement measures the writer's own time for a statement writing
-// nine new conflicts, by PutConflicts' upsert and by insertConflicts' plain
-// INSERT, in turns inside the same transactions (16 statements each, a
-// batch's worth), so that both meet the same pages in the same cache: each
-// exec is timed alone and the commits are left out. b.N counts pairs.
-func benchStatement(b *testing.B, path string) {
-	s, err := OpenWith(path, OpenOptions{CheckpointInterval: 24 * time.Hour})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	ctx := context.Background()
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
-	var took [2]time.Duration // upsert, insert
-	b.ResetTimer()
-	for done := 0; done < b.N; {
-		err := s.Transact(ctx, func(dtx deconflict.Tx) error {
-			t := dtx.(*tx)
-			for k := 0; k < 16 && done < b.N; k++ {
-				for j := range 2 {
-					// Which goes first alternates too.
-					insert := (j+k)%2 == 1
-					cs := benchNewConflicts(rng, benchObjectRef(fillObjects+rng.IntN(1<<30)))
-					setConflictIDs(cs, rng.Uint64())
-					t0 := time.Now()
-					if insert {
-						err = insertConflicts(ctx, t, cs)
-					} else {
-						err = t.PutConflicts(ctx, cs)
-					}
-					if err != nil {
-						return err
-					}
-					took[btoi(insert)] += time.Since(t0)
-				}
-				done++
-			}
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(took[0].Microseconds())/float64(b.N), "upsert-µs/stmt")
-	b.ReportMetric(float64(took[1].Microseconds())/float64(b.N), "insert-µs/stmt")
-}
-
-// btoi is 1 for true, 0 for false.
-func btoi(v bool) int {
-	if v {
-		return 1
-	}
-	return 0
-}
-
-// insertConflicts is PutConflicts with a plain INSERT, for conflicts known
-// to be new: what the upsert costs is measured against it.
-func insertConflicts(ctx context.Context, t *tx, cs []deconflict.ConflictRecord) error {
-	for len(cs) > 0 {
-		n := min(len(cs), rowChunk)
-		args := make([]any, 0, 10*n)
-		for _, c := range cs[:n] {
-			js, err := encode(c)
-			if err != nil {
-				return err
-			}
-			args = append(args, c.ID, string(c.State), string(c.A.Kind), c.A.Party, c.A.ID, string(c.B.Kind), c.B.Party, c.B.ID,
-				cellindex.CeilMilli(c.Window.End), js)
-		}
-		if _, err := t.q.exec(ctx, `INSERT INTO conflict (id, state, a_kind, a_party, a_id, b_kind, b_party, b_id, "end", json)
-			VALUES `+placeholders(n, 10), args...); err != nil {
-			return wrap(err, "insert conflicts")
-		}
-		cs = cs[n:]
-	}
-	return nil
 }
 
 // walFrames returns how many frames the WAL of the database at path holds,
