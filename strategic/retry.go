@@ -33,34 +33,67 @@ const retryTTL = 30 * time.Second
 // kilobytes.
 const retryCacheSize = 4096
 
+// retryBudget bounds what the kept refusals weigh (see refusal.weight), so
+// that parties submitting the largest operations the limits allow cannot
+// make the server hold gigabytes: about 40 MB of compiled geometry. A
+// refusal heavier than that is not kept.
+const retryBudget = 500_000
+
+// findingWeight is what one kept finding weighs, in vertices: a record of a
+// few hundred bytes.
+const findingWeight = 8
+
 // refusal is the work of a refused submission, kept for its resubmission.
 type refusal struct {
 	p   *preparedOperation
 	pre searched
 	at  time.Time
+	// weight is the vertices of its volumes plus findingWeight a finding.
+	weight int
+}
+
+// weigh sets r.weight.
+func (r *refusal) weigh() {
+	r.weight = findingWeight * len(r.pre.findings)
+	for _, v := range r.p.obj.volumes {
+		r.weight += v.Footprint.NumVertices()
+	}
 }
 
 // retryKey names the operation a refusal was for.
 type retryKey struct{ party, id string }
 
-// retryCache is the refusals kept, the least recently refused dropped first.
+// retryCache is the refusals kept, the least recently refused dropped first
+// when there are more than retryCacheSize or they weigh more than
+// retryBudget.
 type retryCache struct {
-	mu sync.Mutex
-	c  *simplelru.LRU[retryKey, refusal]
+	mu     sync.Mutex
+	c      *simplelru.LRU[retryKey, refusal]
+	weight int // of the refusals in c
 }
 
 func newRetryCache() *retryCache {
-	c, err := simplelru.NewLRU[retryKey, refusal](retryCacheSize, nil)
+	rc := &retryCache{}
+	c, err := simplelru.NewLRU[retryKey, refusal](retryCacheSize, func(_ retryKey, r refusal) { rc.weight -= r.weight })
 	if err != nil {
 		panic(err) // only for a size below 1
 	}
-	return &retryCache{c: c}
+	rc.c = c
+	return rc
 }
 
 func (rc *retryCache) add(k retryKey, r refusal) {
+	if r.weight > retryBudget {
+		return
+	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
+	rc.c.Remove(k) // its weight goes with it
 	rc.c.Add(k, r)
+	rc.weight += r.weight
+	for rc.weight > retryBudget {
+		rc.c.RemoveOldest()
+	}
 }
 
 // take removes and returns the refusal kept under k.
@@ -76,7 +109,9 @@ func (rc *retryCache) take(k retryKey) (refusal, bool) {
 
 // keepRefusal keeps the work behind a refusal for the resubmission.
 func (s *Service) keepRefusal(p *preparedOperation, pre searched) {
-	s.retries.add(retryKey{p.op.Party, p.op.ID}, refusal{p: p, pre: pre, at: s.now()})
+	r := refusal{p: p, pre: pre, at: s.now()}
+	r.weigh()
+	s.retries.add(retryKey{p.op.Party, p.op.ID}, r)
 }
 
 // takeRefusal returns, and forgets, the work kept for op's last refusal when
