@@ -40,8 +40,9 @@ var countSeeds = []string{
 	``,
 }
 
-// TestCountMembersAgreesWithDecoding: on JSON that decodes, the count is
-// the decoded array's length, and a document without the array is refused.
+// TestCountMembersAgreesWithDecoding: the answers a server writes are
+// counted as encoding/json decodes them, and a document without the array
+// is refused.
 func TestCountMembersAgreesWithDecoding(t *testing.T) {
 	for _, doc := range countSeeds {
 		want, ok := countByDecoding([]byte(doc), "conflicts")
@@ -49,22 +50,27 @@ func TestCountMembersAgreesWithDecoding(t *testing.T) {
 		if ok && (err != nil || got != want) {
 			t.Errorf("%q: counted %d (%v), decoding finds %d", doc, got, err, want)
 		}
-		if !ok && err == nil && json.Valid([]byte(doc)) {
+		if !ok && err == nil {
 			t.Errorf("%q: counted %d, but it holds no conflicts array", doc, got)
 		}
 	}
 }
 
 // FuzzCountMembers: any input is counted or refused without a panic, and
-// valid JSON is counted as encoding/json would.
+// what is counted is what encoding/json decodes. (The scan is stricter than
+// encoding/json, which takes invalid UTF-8 and lone surrogates; those it
+// refuses.)
 func FuzzCountMembers(f *testing.F) {
 	for _, s := range countSeeds {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		got, err := countMembers(doc, "conflicts")
-		if want, ok := countByDecoding(doc, "conflicts"); ok && (err != nil || got != want) {
-			t.Fatalf("%q: counted %d (%v), decoding finds %d", doc, got, err, want)
+		if err != nil {
+			return
+		}
+		if want, ok := countByDecoding(doc, "conflicts"); !ok || got != want {
+			t.Fatalf("%q: counted %d, decoding finds %d (%v)", doc, got, want, ok)
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/jsonscan"
 )
 
 // Format names one of the inputs this package reads.
@@ -278,37 +279,37 @@ func Detect(first []byte) (Format, error) {
 
 // detectJSON reads the members of the first object until one decides.
 func detectJSON(b []byte) (Format, error) {
-	s := scanner{b: b, i: 1}
+	s := jsonscan.Scanner{B: b, I: 1}
 	for n := 0; n < 64; n++ {
-		s.ws()
-		if s.i >= len(s.b) || s.b[s.i] != '"' {
+		s.WS()
+		if s.I >= len(s.B) || s.B[s.I] != '"' {
 			break
 		}
-		key, err := s.str()
+		key, err := s.Str()
 		if err != nil {
 			break
 		}
 		name := string(key)
-		s.ws()
-		if !s.eat(':') {
+		s.WS()
+		if !s.Eat(':') {
 			break
 		}
-		s.ws()
-		if s.i >= len(s.b) {
+		s.WS()
+		if s.I >= len(s.B) {
 			break // the value decides between "time" of either kind
 		}
-		isNumber := s.b[s.i] == '-' || isDigit(s.b[s.i])
+		isNumber := s.B[s.I] == '-' || isDigit(s.B[s.I])
 		switch {
 		case name == "states", name == "time" && isNumber:
 			return OpenSkyJSON, nil
 		case reportMember(name) >= 0:
 			return NDJSON, nil
 		}
-		if err := s.skipValue(0); err != nil {
+		if err := s.SkipValue(0); err != nil {
 			break
 		}
-		s.ws()
-		if !s.eat(',') {
+		s.WS()
+		if !s.Eat(',') {
 			break
 		}
 	}

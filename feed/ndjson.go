@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/jsonscan"
 )
 
 // The members of a track report, in SPEC §6 order. The bit of a member in
@@ -48,7 +49,7 @@ func reportMember(name string) int {
 type NDJSONReader struct {
 	tally
 	lines *lineReader
-	s     scanner
+	s     jsonscan.Scanner
 }
 
 // NewNDJSONReader returns a reader of NDJSON track reports from r.
@@ -79,7 +80,7 @@ func (r *NDJSONReader) Next() (deconflict.TrackReport, error) {
 			r.stats.Skipped++
 			continue
 		}
-		r.s.b, r.s.i = line, 0
+		r.s.B, r.s.I = line, 0
 		rep, err := parseReport(&r.s)
 		if err != nil {
 			r.malformed(r.lines.line, "", err)
@@ -103,24 +104,24 @@ func blank(b []byte) bool {
 // around it allowed), with the rules of NDJSONReader. The error is an
 // EINVALID *deconflict.Error whose fields name the members at fault.
 func ParseReport(b []byte) (deconflict.TrackReport, error) {
-	s := scanner{b: b}
+	s := jsonscan.Scanner{B: b}
 	return parseReport(&s)
 }
 
-func parseReport(s *scanner) (deconflict.TrackReport, error) {
+func parseReport(s *jsonscan.Scanner) (deconflict.TrackReport, error) {
 	var r deconflict.TrackReport
-	s.ws()
-	if !s.eat('{') {
-		return r, problem("a line must be one JSON object, a track report; found %s", s.what())
+	s.WS()
+	if !s.Eat('{') {
+		return r, problem("a line must be one JSON object, a track report; found %s", s.What())
 	}
 	var seen uint
-	s.ws()
-	if !s.eat('}') {
+	s.WS()
+	if !s.Eat('}') {
 		for {
-			s.ws()
-			key, err := s.str()
+			s.WS()
+			key, err := s.Str()
 			if err != nil {
-				return r, problem("is not valid JSON: %v (at byte %d)", err, s.i)
+				return r, problem("is not valid JSON: %v (at byte %d)", err, s.I)
 			}
 			k := memberIndex(key)
 			if k < 0 {
@@ -131,26 +132,26 @@ func parseReport(s *scanner) (deconflict.TrackReport, error) {
 				return r, fault(name, "is given twice")
 			}
 			seen |= 1 << k
-			s.ws()
-			if !s.eat(':') {
-				return r, problem("is not valid JSON: expected ':' after %q, found %s (at byte %d)", name, s.what(), s.i)
+			s.WS()
+			if !s.Eat(':') {
+				return r, problem("is not valid JSON: expected ':' after %q, found %s (at byte %d)", name, s.What(), s.I)
 			}
-			s.ws()
+			s.WS()
 			if err := member(s, &r, k); err != nil {
 				return r, err
 			}
-			s.ws()
-			if s.eat('}') {
+			s.WS()
+			if s.Eat('}') {
 				break
 			}
-			if !s.eat(',') {
-				return r, problem("is not valid JSON: expected ',' or '}' after %q, found %s (at byte %d)", name, s.what(), s.i)
+			if !s.Eat(',') {
+				return r, problem("is not valid JSON: expected ',' or '}' after %q, found %s (at byte %d)", name, s.What(), s.I)
 			}
 		}
 	}
-	s.ws()
-	if s.i != len(s.b) {
-		return r, problem("has data after the track report at byte %d; send one JSON object per line", s.i)
+	s.WS()
+	if s.I != len(s.B) {
+		return r, problem("has data after the track report at byte %d; send one JSON object per line", s.I)
 	}
 	if missing := required &^ seen; missing != 0 {
 		var f deconflict.FieldErrors
@@ -195,10 +196,10 @@ func memberIndex(key []byte) int {
 }
 
 // member reads the value of member k into r.
-func member(s *scanner, r *deconflict.TrackReport, k int) error {
+func member(s *jsonscan.Scanner, r *deconflict.TrackReport, k int) error {
 	name := reportMembers[k]
 	optional := required&(1<<k) == 0
-	if s.literal("null") {
+	if s.Literal("null") {
 		if optional {
 			return nil
 		}
@@ -206,10 +207,10 @@ func member(s *scanner, r *deconflict.TrackReport, k int) error {
 	}
 	switch k {
 	case mID, mCallsign, mParty, mTime:
-		if s.i >= len(s.b) || s.b[s.i] != '"' {
-			return fault(name, "must be a string (got %s)", s.what())
+		if s.I >= len(s.B) || s.B[s.I] != '"' {
+			return fault(name, "must be a string (got %s)", s.What())
 		}
-		v, err := s.str()
+		v, err := s.Str()
 		if err != nil {
 			return fault(name, "%v", err)
 		}
@@ -229,10 +230,10 @@ func member(s *scanner, r *deconflict.TrackReport, k int) error {
 		}
 		return nil
 	}
-	if s.i >= len(s.b) || (s.b[s.i] != '-' && !isDigit(s.b[s.i])) {
-		return fault(name, "must be a number (got %s)", s.what())
+	if s.I >= len(s.B) || (s.B[s.I] != '-' && !isDigit(s.B[s.I])) {
+		return fault(name, "must be a number (got %s)", s.What())
 	}
-	v, err := s.number()
+	v, err := s.Number()
 	if err != nil {
 		return fault(name, "%v", err)
 	}

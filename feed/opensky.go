@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/deconflict/deconflict"
+	"github.com/deconflict/deconflict/jsonscan"
 )
 
 // stateFields is the fewest fields an OpenSky state vector may have: up to
@@ -159,7 +160,7 @@ type OpenSkyJSONReader struct {
 	index int   // index of the next state vector in its document
 	start int64 // line the current state vector starts on
 	raw   []byte
-	s     scanner
+	s     jsonscan.Scanner
 }
 
 // Positions of the stream within a document.
@@ -288,7 +289,7 @@ func (r *OpenSkyJSONReader) Next() (deconflict.TrackReport, error) {
 				r.malformed(r.start, record(), problem("the state vector is longer than %d bytes", r.max))
 				continue
 			}
-			r.s.b, r.s.i = r.raw, 0
+			r.s.B, r.s.I = r.raw, 0
 			rep, ok, err := parseState(&r.s)
 			switch {
 			case err != nil:
@@ -353,7 +354,7 @@ func (r *OpenSkyJSONReader) readValue(keep bool, limit int) (tooLong bool, err e
 	for {
 		c, ok := r.src.next()
 		if !ok {
-			return tooLong, errEnds
+			return tooLong, jsonscan.ErrEnds
 		}
 		if !inString && depth == 0 && n > 0 && (c == ',' || c == ']' || c == '}' || c == ':' || isSpace(c)) {
 			r.src.back()
@@ -396,36 +397,36 @@ func (r *OpenSkyJSONReader) readValue(keep bool, limit int) (tooLong bool, err e
 }
 
 // parseState reads one state vector held whole in s.
-func parseState(s *scanner) (rep deconflict.TrackReport, ok bool, err error) {
+func parseState(s *jsonscan.Scanner) (rep deconflict.TrackReport, ok bool, err error) {
 	v := vector{
 		icaoName: "icao24", callsignName: "callsign", whenName: "time_position", latName: "latitude",
 		lonName: "longitude", geoName: "geo_altitude", baroName: "baro_altitude", gsName: "velocity",
 		trackName: "true_track", vsName: "vertical_rate",
 	}
-	s.ws()
-	if !s.eat('[') {
-		return rep, false, problem("a state vector must be an array, found %s", s.what())
+	s.WS()
+	if !s.Eat('[') {
+		return rep, false, problem("a state vector must be an array, found %s", s.What())
 	}
 	n := 0
-	s.ws()
-	if !s.eat(']') {
+	s.WS()
+	if !s.Eat(']') {
 		for ; ; n++ {
-			s.ws()
+			s.WS()
 			if err := stateField(s, &v, n); err != nil {
 				return rep, false, err
 			}
-			s.ws()
-			if s.eat(']') {
+			s.WS()
+			if s.Eat(']') {
 				n++
 				break
 			}
-			if !s.eat(',') {
-				return rep, false, problem("is not valid JSON: expected ',' or ']' in a state vector, found %s", s.what())
+			if !s.Eat(',') {
+				return rep, false, problem("is not valid JSON: expected ',' or ']' in a state vector, found %s", s.What())
 			}
 		}
 	}
-	s.ws()
-	if s.i != len(s.b) {
+	s.WS()
+	if s.I != len(s.B) {
 		return rep, false, problem("is not valid JSON: data after the state vector")
 	}
 	if n < stateFields {
@@ -435,26 +436,26 @@ func parseState(s *scanner) (rep deconflict.TrackReport, ok bool, err error) {
 }
 
 // stateField reads field k of a state vector.
-func stateField(s *scanner, v *vector, k int) error {
+func stateField(s *jsonscan.Scanner, v *vector, k int) error {
 	var name string
 	if k < len(stateNames) {
 		name = stateNames[k]
 	}
 	if name == "" {
-		if err := s.skipValue(1); err != nil {
+		if err := s.SkipValue(1); err != nil {
 			return problem("is not valid JSON: %v", err)
 		}
 		return nil
 	}
-	if s.literal("null") {
+	if s.Literal("null") {
 		return nil
 	}
 	switch k {
 	case svIcao24, svCallsign:
-		if s.i >= len(s.b) || s.b[s.i] != '"' {
-			return fault(name, "must be a string (got %s)", s.what())
+		if s.I >= len(s.B) || s.B[s.I] != '"' {
+			return fault(name, "must be a string (got %s)", s.What())
 		}
-		b, err := s.str()
+		b, err := s.Str()
 		if err != nil {
 			return fault(name, "%v", err)
 		}
@@ -465,10 +466,10 @@ func stateField(s *scanner, v *vector, k int) error {
 		}
 		return nil
 	}
-	if s.i >= len(s.b) || (s.b[s.i] != '-' && !isDigit(s.b[s.i])) {
-		return fault(name, "must be a number or null (got %s)", s.what())
+	if s.I >= len(s.B) || (s.B[s.I] != '-' && !isDigit(s.B[s.I])) {
+		return fault(name, "must be a number or null (got %s)", s.What())
 	}
-	x, err := s.number()
+	x, err := s.Number()
 	if err != nil {
 		return fault(name, "%v", err)
 	}

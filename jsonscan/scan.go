@@ -1,4 +1,9 @@
-package feed
+// Package jsonscan reads JSON text in place, value by value, without
+// decoding it into Go values: the track readers (package feed) parse each
+// report line with it, field by field, and the client counts the conflicts
+// of an answer with it. It is strict where encoding/json is lenient
+// (invalid UTF-8 and lone surrogates are refused, not replaced).
+package jsonscan
 
 import (
 	"errors"
@@ -8,38 +13,38 @@ import (
 	"unicode/utf8"
 )
 
-// scanner reads JSON values from one line held in memory. It is strict where
-// encoding/json is lenient (invalid UTF-8 and lone surrogates are refused,
-// not replaced) so that a line means one thing to every reader of the ledger.
-type scanner struct {
-	b   []byte
-	i   int
+// Scanner reads JSON values from text held in memory: B, from byte I on.
+// It is strict so that a line means one thing to every reader of the
+// ledger. A Scanner may be reused for another text by setting B and I.
+type Scanner struct {
+	B   []byte
+	I   int
 	tmp []byte // unescaped string contents, reused
 }
 
-// maxNesting bounds arrays and objects inside a value that is skipped.
-const maxNesting = 32
+// MaxNesting bounds arrays and objects inside a value that is skipped.
+const MaxNesting = 32
 
-func (s *scanner) ws() {
-	for s.i < len(s.b) && isSpace(s.b[s.i]) {
-		s.i++
+func (s *Scanner) WS() {
+	for s.I < len(s.B) && isSpace(s.B[s.I]) {
+		s.I++
 	}
 }
 
-func (s *scanner) eat(c byte) bool {
-	if s.i < len(s.b) && s.b[s.i] == c {
-		s.i++
+func (s *Scanner) Eat(c byte) bool {
+	if s.I < len(s.B) && s.B[s.I] == c {
+		s.I++
 		return true
 	}
 	return false
 }
 
 // what describes the value at the cursor for messages: "a string", "null".
-func (s *scanner) what() string {
-	if s.i >= len(s.b) {
+func (s *Scanner) What() string {
+	if s.I >= len(s.B) {
 		return "the end of the line"
 	}
-	switch c := s.b[s.i]; {
+	switch c := s.B[s.I]; {
 	case c == '"':
 		return "a string"
 	case c == '{':
@@ -57,23 +62,23 @@ func (s *scanner) what() string {
 	}
 }
 
-var errEnds = errors.New("the JSON text ends too early")
+var ErrEnds = errors.New("the JSON text ends too early")
 
 // str reads a string at the cursor. The contents alias the line when the
 // string has no escapes, else s.tmp; either way they are valid until the
 // next call.
-func (s *scanner) str() ([]byte, error) {
-	if !s.eat('"') {
-		return nil, fmt.Errorf("expected a string, found %s", s.what())
+func (s *Scanner) Str() ([]byte, error) {
+	if !s.Eat('"') {
+		return nil, fmt.Errorf("expected a string, found %s", s.What())
 	}
-	start := s.i
+	start := s.I
 	ascii := true
-	for s.i < len(s.b) {
-		c := s.b[s.i]
+	for s.I < len(s.B) {
+		c := s.B[s.I]
 		switch {
 		case c == '"':
-			v := s.b[start:s.i]
-			s.i++
+			v := s.B[start:s.I]
+			s.I++
 			if !ascii && !utf8.Valid(v) {
 				return nil, errors.New("a string is not valid UTF-8")
 			}
@@ -85,19 +90,19 @@ func (s *scanner) str() ([]byte, error) {
 		case c >= 0x80:
 			ascii = false
 		}
-		s.i++
+		s.I++
 	}
-	return nil, errEnds
+	return nil, ErrEnds
 }
 
 // escaped finishes a string that holds escapes, from its first byte at start.
-func (s *scanner) escaped(start int) ([]byte, error) {
-	out := append(s.tmp[:0], s.b[start:s.i]...)
-	for s.i < len(s.b) {
-		c := s.b[s.i]
+func (s *Scanner) escaped(start int) ([]byte, error) {
+	out := append(s.tmp[:0], s.B[start:s.I]...)
+	for s.I < len(s.B) {
+		c := s.B[s.I]
 		switch {
 		case c == '"':
-			s.i++
+			s.I++
 			s.tmp = out
 			if !utf8.Valid(out) {
 				return nil, errors.New("a string is not valid UTF-8")
@@ -107,14 +112,14 @@ func (s *scanner) escaped(start int) ([]byte, error) {
 			return nil, errors.New("a string holds a control character; escape it")
 		case c != '\\':
 			out = append(out, c)
-			s.i++
+			s.I++
 			continue
 		}
-		if s.i+1 >= len(s.b) {
-			return nil, errEnds
+		if s.I+1 >= len(s.B) {
+			return nil, ErrEnds
 		}
-		e := s.b[s.i+1]
-		s.i += 2
+		e := s.B[s.I+1]
+		s.I += 2
 		switch e {
 		case '"', '\\', '/':
 			out = append(out, e)
@@ -135,8 +140,8 @@ func (s *scanner) escaped(start int) ([]byte, error) {
 			}
 			if utf16.IsSurrogate(r) {
 				var r2 rune = -1
-				if s.i+1 < len(s.b) && s.b[s.i] == '\\' && s.b[s.i+1] == 'u' {
-					s.i += 2
+				if s.I+1 < len(s.B) && s.B[s.I] == '\\' && s.B[s.I+1] == 'u' {
+					s.I += 2
 					r2, ok = s.hex4()
 					if !ok {
 						return nil, errors.New(`a \u escape needs four hex digits`)
@@ -153,15 +158,15 @@ func (s *scanner) escaped(start int) ([]byte, error) {
 		}
 	}
 	s.tmp = out
-	return nil, errEnds
+	return nil, ErrEnds
 }
 
-func (s *scanner) hex4() (rune, bool) {
-	if s.i+4 > len(s.b) {
+func (s *Scanner) hex4() (rune, bool) {
+	if s.I+4 > len(s.B) {
 		return 0, false
 	}
 	var r rune
-	for _, c := range s.b[s.i : s.i+4] {
+	for _, c := range s.B[s.I : s.I+4] {
 		switch {
 		case isDigit(c):
 			r = r<<4 | rune(c-'0')
@@ -173,121 +178,124 @@ func (s *scanner) hex4() (rune, bool) {
 			return 0, false
 		}
 	}
-	s.i += 4
+	s.I += 4
 	return r, true
 }
 
 // number reads a number at the cursor, by the JSON grammar (no NaN, no
 // Infinity, no leading zeros or plus signs, no hex).
-func (s *scanner) number() (float64, error) {
-	start := s.i
-	s.eat('-')
+func (s *Scanner) Number() (float64, error) {
+	start := s.I
+	s.Eat('-')
 	switch {
-	case s.eat('0'):
-	case s.i < len(s.b) && s.b[s.i] >= '1' && s.b[s.i] <= '9':
+	case s.Eat('0'):
+	case s.I < len(s.B) && s.B[s.I] >= '1' && s.B[s.I] <= '9':
 		s.digits()
 	default:
-		s.i = start
-		return 0, fmt.Errorf("expected a number, found %s", s.what())
+		s.I = start
+		return 0, fmt.Errorf("expected a number, found %s", s.What())
 	}
-	if s.eat('.') {
+	if s.Eat('.') {
 		if s.digits() == 0 {
 			return 0, errors.New("a number needs digits after its decimal point")
 		}
 	}
-	if s.eat('e') || s.eat('E') {
-		if !s.eat('+') {
-			s.eat('-')
+	if s.Eat('e') || s.Eat('E') {
+		if !s.Eat('+') {
+			s.Eat('-')
 		}
 		if s.digits() == 0 {
 			return 0, errors.New("a number needs digits in its exponent")
 		}
 	}
-	v, err := strconv.ParseFloat(string(s.b[start:s.i]), 64)
+	v, err := strconv.ParseFloat(string(s.B[start:s.I]), 64)
 	if err != nil {
-		return 0, fmt.Errorf("the number %s is out of range", s.b[start:s.i])
+		return 0, fmt.Errorf("the number %s is out of range", s.B[start:s.I])
 	}
 	return v, nil
 }
 
-func (s *scanner) digits() int {
+func (s *Scanner) digits() int {
 	n := 0
-	for s.i < len(s.b) && isDigit(s.b[s.i]) {
-		s.i++
+	for s.I < len(s.B) && isDigit(s.B[s.I]) {
+		s.I++
 		n++
 	}
 	return n
 }
 
 // literal reads true, false or null if one is at the cursor.
-func (s *scanner) literal(word string) bool {
-	if len(s.b)-s.i >= len(word) && string(s.b[s.i:s.i+len(word)]) == word {
-		s.i += len(word)
+func (s *Scanner) Literal(word string) bool {
+	if len(s.B)-s.I >= len(word) && string(s.B[s.I:s.I+len(word)]) == word {
+		s.I += len(word)
 		return true
 	}
 	return false
 }
 
 // skipValue reads over one value of any kind, checking its syntax.
-func (s *scanner) skipValue(depth int) error {
-	if s.i >= len(s.b) {
-		return errEnds
+func (s *Scanner) SkipValue(depth int) error {
+	if s.I >= len(s.B) {
+		return ErrEnds
 	}
-	switch s.b[s.i] {
+	switch s.B[s.I] {
 	case '"':
-		_, err := s.str()
+		_, err := s.Str()
 		return err
 	case 't':
-		if s.literal("true") {
+		if s.Literal("true") {
 			return nil
 		}
 	case 'f':
-		if s.literal("false") {
+		if s.Literal("false") {
 			return nil
 		}
 	case 'n':
-		if s.literal("null") {
+		if s.Literal("null") {
 			return nil
 		}
 	case '[', '{':
-		if depth >= maxNesting {
-			return fmt.Errorf("arrays and objects nest deeper than %d levels", maxNesting)
+		if depth >= MaxNesting {
+			return fmt.Errorf("arrays and objects nest deeper than %d levels", MaxNesting)
 		}
 		closer := byte(']')
-		if s.b[s.i] == '{' {
+		if s.B[s.I] == '{' {
 			closer = '}'
 		}
-		s.i++
-		s.ws()
-		if s.eat(closer) {
+		s.I++
+		s.WS()
+		if s.Eat(closer) {
 			return nil
 		}
 		for {
-			s.ws()
+			s.WS()
 			if closer == '}' {
-				if _, err := s.str(); err != nil {
+				if _, err := s.Str(); err != nil {
 					return err
 				}
-				s.ws()
-				if !s.eat(':') {
-					return fmt.Errorf("expected ':' after a member name, found %s", s.what())
+				s.WS()
+				if !s.Eat(':') {
+					return fmt.Errorf("expected ':' after a member name, found %s", s.What())
 				}
-				s.ws()
+				s.WS()
 			}
-			if err := s.skipValue(depth + 1); err != nil {
+			if err := s.SkipValue(depth + 1); err != nil {
 				return err
 			}
-			s.ws()
-			if s.eat(closer) {
+			s.WS()
+			if s.Eat(closer) {
 				return nil
 			}
-			if !s.eat(',') {
-				return fmt.Errorf("expected ',' or '%c', found %s", closer, s.what())
+			if !s.Eat(',') {
+				return fmt.Errorf("expected ',' or '%c', found %s", closer, s.What())
 			}
 		}
 	default:
-		_, err := s.number()
+		_, err := s.Number()
 		return err
 	}
-	return fmt.Errorf("expected a value, found %s", s.what())
+	return fmt.Errorf("expected a value, found %s", s.What())
 }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
