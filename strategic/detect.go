@@ -26,10 +26,10 @@ type volumePair struct{ i, j int }
 // reported: nobody can act on them any more, and Sweep closes them.
 func (s *Service) detect(ix *cellindex.Index, subj *object, qs []deconflict.CandidateQuery, now time.Time) []finding {
 	// The index hands back the compiled object each volume was filed with
-	// (see Service.indexPut), so the search names no object by its strings
-	// and looks none up. The volume pairs are gathered in one pooled slice
-	// and grouped by object: this runs for every submission and check, and
-	// the collector is the exchange's largest cost after the searches
+	// (see loadIndex and applyChanges), so the search names no object by its
+	// strings and looks none up. The volume pairs are gathered in one pooled
+	// slice and grouped by object: this runs for every submission and check,
+	// and the collector is the exchange's largest cost after the searches
 	// themselves.
 	buf, _ := s.detectBufs.Get().(*detectBuf)
 	if buf == nil {
