@@ -63,7 +63,7 @@ func lessItem(a, b item) bool {
 type object struct {
 	key     ObjectKey
 	version int64
-	payload any // what the caller filed with it, handed back by Hits
+	payload any // what the caller filed with it, handed back by AppendHits
 	slots   []int32
 }
 
@@ -94,7 +94,7 @@ func (ix *Index) Len() int {
 // follow deconflict.IndexedVolume; cells must be valid S2 cell ids. The index
 // keeps the Cells slices (to take the object out again): the caller must not
 // change them afterwards. payload is kept with the object and handed back by
-// Hits (the caller's compiled object, say), so that a search goes from a hit
+// AppendHits (the caller's compiled object, say), so that a search goes from a hit
 // to what it needs without a lookup by name.
 func (ix *Index) Put(k ObjectKey, version int64, vols []deconflict.IndexedVolume, payload any) {
 	ix.mu.Lock()
@@ -180,10 +180,11 @@ func (ix *Index) remove(k ObjectKey) {
 // answer as deconflict.Reader.Candidates on the same entries. Invalid cells
 // in q are ignored.
 func (ix *Index) Candidates(q deconflict.CandidateQuery) []deconflict.Candidate {
+	sb := getSearchBuf()
+	defer searchBufs.Put(sb)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	slots := ix.search(q, nil)
-	// (a fresh buffer: the candidates outlive the call)
+	slots := ix.search(q, sb)
 	out := make([]deconflict.Candidate, len(slots))
 	for i, slot := range slots {
 		v := &ix.vols[slot]
@@ -205,10 +206,7 @@ type Hit struct {
 // the searches of every submission and check run through it, and reusing dst
 // makes them allocate nothing here.
 func (ix *Index) AppendHits(dst []Hit, q deconflict.CandidateQuery) []Hit {
-	sb, _ := searchBufs.Get().(*searchBuf)
-	if sb == nil {
-		sb = new(searchBuf)
-	}
+	sb := getSearchBuf()
 	ix.mu.RLock()
 	slots := ix.search(q, sb)
 	for _, slot := range slots {
@@ -220,7 +218,7 @@ func (ix *Index) AppendHits(dst []Hit, q deconflict.CandidateQuery) []Hit {
 	return dst
 }
 
-// searchBuf is the scratch space of one search, pooled for AppendHits.
+// searchBuf is the scratch space of one search, pooled.
 type searchBuf struct {
 	cells []s2.CellID
 	rs    []Range[uint64]
@@ -229,13 +227,17 @@ type searchBuf struct {
 
 var searchBufs sync.Pool // of *searchBuf
 
-// search returns the slots of the volumes Candidates returns, each once, in
-// slot order, in sb's space (a nil sb allocates). The caller holds the read
-// lock.
-func (ix *Index) search(q deconflict.CandidateQuery, sb *searchBuf) []int32 {
-	if sb == nil {
-		sb = new(searchBuf)
+func getSearchBuf() *searchBuf {
+	if sb, ok := searchBufs.Get().(*searchBuf); ok {
+		return sb
 	}
+	return new(searchBuf)
+}
+
+// search returns the slots of the volumes Candidates returns, each once, in
+// slot order, in sb's space (valid until sb is used again). The caller holds
+// the read lock.
+func (ix *Index) search(q deconflict.CandidateQuery, sb *searchBuf) []int32 {
 	cells := sb.cells[:0]
 	for _, c := range q.Cells {
 		if id := s2.CellID(c); id.IsValid() {
