@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -69,39 +67,13 @@ func benchTransact(b *testing.B, clients int) {
 	}
 	defer s.Close()
 	createBenchParties(b, s)
-	ctx := context.Background()
 	// Operations are made before the clock starts: the benchmark is of the store.
 	rng := rand.New(rand.NewPCG(7, 8))
 	puts := make([]deconflict.Operation, b.N)
 	for i := range puts {
 		puts[i] = benchOperation(rng, fmt.Sprintf("p%d", i%10), fmt.Sprintf("op-%d", i))
 	}
-	before := s.Stats()
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	start := time.Now()
-	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(puts) {
-					return
-				}
-				p := puts[i]
-				if err := s.Transact(ctx, func(tx deconflict.Tx) error { return tx.PutOperation(ctx, p) }); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	st := s.Stats()
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "tx/s")
-	b.ReportMetric(float64(st.Transactions-before.Transactions)/float64(max(1, st.Batches-before.Batches)), "tx/batch")
+	sqlite.DriveTransactions(b, s, clients, len(puts), func(ctx context.Context, i int, tx deconflict.Tx) error {
+		return tx.PutOperation(ctx, puts[i])
+	})
 }

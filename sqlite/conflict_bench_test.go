@@ -14,8 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -370,7 +368,6 @@ func benchSubmit(b *testing.B, path string, checkpoints bool) {
 		// before the writer's reads.
 		s.walChecked = time.Now().Add(24 * time.Hour)
 	}
-	ctx := context.Background()
 	var pageSize int64
 	if err := s.readDB.QueryRow(`PRAGMA page_size`).Scan(&pageSize); err != nil {
 		b.Fatal(err)
@@ -390,41 +387,13 @@ func benchSubmit(b *testing.B, path string, checkpoints bool) {
 		subs[i].cs = benchNewConflicts(rng, ref)
 	}
 	walBefore := walFrames(s.path, pageSize)
-	before := s.Stats()
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	start := time.Now()
-	for range benchClients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(subs) {
-					return
-				}
-				sub := subs[i]
-				err := s.Transact(ctx, func(tx deconflict.Tx) error {
-					if err := tx.PutOperation(ctx, sub.op); err != nil {
-						return err
-					}
-					setConflictIDs(sub.cs, uint64(i))
-					return tx.PutConflicts(ctx, sub.cs)
-				})
-				if err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	st := s.Stats()
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "tx/s")
-	b.ReportMetric(float64(st.Transactions-before.Transactions)/float64(max(1, st.Batches-before.Batches)), "tx/batch")
+	DriveTransactions(b, s, benchClients, len(subs), func(ctx context.Context, i int, tx deconflict.Tx) error {
+		if err := tx.PutOperation(ctx, subs[i].op); err != nil {
+			return err
+		}
+		setConflictIDs(subs[i].cs, uint64(i))
+		return tx.PutConflicts(ctx, subs[i].cs)
+	})
 	if !checkpoints {
 		b.ReportMetric(float64(walFrames(s.path, pageSize)-walBefore)/float64(b.N), "frames/tx")
 		if b.N >= 100 {
