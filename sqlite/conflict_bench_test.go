@@ -238,56 +238,73 @@ func copyFile(b *testing.B, src, dst string) {
 	}
 }
 
-// conflictVariants makes, in dir, two copies of the fill at the current
-// schema: "end" keeps the sweep's index of schema 4 (every later migration
-// but 0005 applied by hand), "hour" is migrated by Open, as a store in
-// service would be.
-func conflictVariants(b *testing.B, fill, dir string) (end, hour string) {
-	end, hour = filepath.Join(dir, "end.db"), filepath.Join(dir, "hour.db")
-	copyFile(b, fill, end)
-	copyFile(b, fill, hour)
+// conflictVariant is a copy of the fill at the current schema but for one
+// migration left out (0: none).
+type conflictVariant struct {
+	name, path string
+	without    int
+}
+
+// conflictVariants makes, in dir, copies of the fill at the current schema:
+// "index=end" keeps the sweep's index by end alone (every migration after
+// schema 4 but 0005 applied by hand), "sides=index" the indexes of
+// conflicts by side (all but 0006), and "current" is migrated by Open, as a
+// store in service would be.
+func conflictVariants(b *testing.B, fill, dir string) []conflictVariant {
+	vs := []conflictVariant{{name: "index=end", without: 5}, {name: "sides=index", without: 6}, {name: "current"}}
 	ms, err := migrations()
 	if err != nil {
 		b.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", dsn(end, false))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, m := range ms[4:] {
-		if m.version == 5 { // 0005 replaces the sweep's index
+	for i := range vs {
+		v := &vs[i]
+		v.path = filepath.Join(dir, v.name+".db")
+		copyFile(b, fill, v.path)
+		if v.without == 0 {
+			t0 := time.Now()
+			s, err := Open(v.path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := s.Close(); err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("migrations after schema 4 on %d conflicts: %s", fillConflicts, time.Since(t0).Round(time.Millisecond))
 			continue
 		}
-		if _, err := db.Exec(m.sql); err != nil {
-			b.Fatalf("%s: %v", m.name, err)
+		db, err := sql.Open("sqlite", dsn(v.path, false))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, m := range ms[4:] {
+			if m.version == v.without {
+				continue
+			}
+			if _, err := db.Exec(m.sql); err != nil {
+				b.Fatalf("%s: %v", m.name, err)
+			}
+		}
+		if _, err := db.Exec(fmt.Sprintf("PRAGMA user_version = %d", len(ms))); err != nil {
+			b.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
 		}
 	}
-	if _, err := db.Exec(fmt.Sprintf("PRAGMA user_version = %d", len(ms))); err != nil {
-		b.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		b.Fatal(err)
-	}
-	t0 := time.Now()
-	s, err := Open(hour)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("migration 0005 on %d conflicts: %s", fillConflicts, time.Since(t0).Round(time.Millisecond))
-	return end, hour
+	return vs
 }
 
-// BenchmarkConflictStore measures what the sweep's index costs the writer,
-// with the index of schema 4 (index=end: by end alone, each new conflict on
-// a random page) and that of migration 0005 (index=hour: by hour of the end
-// and id, new conflicts at the ends of two dozen hours), on copies of one
-// fill (see conflictFill; 500,000 open conflicts). Every run works on a
-// fresh copy of its variant, and the two variants take turns, in
-// conflictRounds rounds, each round starting with the other: on a shared
-// machine, a comparison of runs far apart in time would measure the load.
+// BenchmarkConflictStore measures what the indexes of conflicts cost the
+// writer, on copies of one fill (see conflictFill; 500,000 open conflicts):
+// the sweep's index of schema 4 (index=end: by end alone, each new conflict
+// on a random page) against that of migration 0005 (by hour of the end and
+// id, new conflicts at the ends of two dozen hours); the indexes of
+// conflicts by side of schema 5 (sides=index: each new conflict on a random
+// page of the other side's) against the lists in memory of migration 0006;
+// current has both. Every run works on a fresh copy of its variant, and the
+// variants take turns, in conflictRounds rounds, each round starting with
+// the next: on a shared machine, a comparison of runs far apart in time
+// would measure the load.
 //
 // submit: transactions as an accepted submission's, through Transact from
 // 32 goroutines (group commit as in production): its operation and nine new
@@ -302,15 +319,14 @@ func conflictVariants(b *testing.B, fill, dir string) (end, hour string) {
 // 350 of them), run by the writer.
 //
 //	DECONFLICT_BENCH_DB=/tmp/conflicts.db go test ./sqlite -run XXX -bench ConflictStore/round -benchtime 2000x
-//	DECONFLICT_BENCH_DB=/tmp/conflicts.db go test ./sqlite -run XXX -bench ConflictStore/index -benchtime 2000x
+//	DECONFLICT_BENCH_DB=/tmp/conflicts.db go test ./sqlite -run XXX -bench 'ConflictStore/.*/sweep' -benchtime 2000x
 func BenchmarkConflictStore(b *testing.B) {
 	dir := b.TempDir()
-	end, hour := conflictVariants(b, conflictFill(b), dir)
+	variants := conflictVariants(b, conflictFill(b), dir)
 	work := filepath.Join(dir, "work.db")
-	variants := []struct{ name, path string }{{"index=end", end}, {"index=hour", hour}}
 	for r := range conflictRounds {
 		for i := range variants {
-			v := variants[(i+r)%2]
+			v := variants[(i+r)%len(variants)]
 			for _, ckpt := range []bool{false, true} {
 				name := fmt.Sprintf("round=%d/%s/submit", r+1, v.name)
 				if ckpt {

@@ -102,6 +102,10 @@ type Store struct {
 	// says that the batch being written has changed parties or groups.
 	parties        partyCache
 	partiesWritten bool
+	// sides lists the open conflicts of each object (sides.go); closing,
+	// the writer's own, the conflicts the batch being written has closed.
+	sides   *sides
+	closing closing
 	// onEvents is given, after each commit, the events it stored.
 	onEvents atomic.Pointer[func(events []deconflict.StoredEvent)]
 }
@@ -123,7 +127,7 @@ func OpenWith(path string, o OpenOptions) (s *Store, err error) {
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
 	st := &Store{path: abs, opts: o, queue: make(chan *request, o.MaxBatch), done: make(chan struct{}),
-		ckptStop: make(chan struct{}), ckptDone: make(chan struct{})}
+		ckptStop: make(chan struct{}), ckptDone: make(chan struct{}), sides: newSides(), closing: closing{}}
 	s = st
 	defer func() {
 		if err != nil {
@@ -184,6 +188,9 @@ func OpenWith(path string, o OpenOptions) (s *Store, err error) {
 	}
 	if err := s.loadLastEvent(ctx); err != nil {
 		return nil, err
+	}
+	if err := s.sides.load(ctx, s.reader.q); err != nil {
+		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
 
 	s.ckptDB, err = sql.Open("sqlite", dsn(abs, false, "busy_timeout("+busy+")", "synchronous(FULL)"))

@@ -118,6 +118,7 @@ func (s *Store) commit(batch []*request) {
 	s.pendingSeq, s.batchChanges = s.lastSeq.Load(), s.batchChanges[:0]
 	results := make([]error, len(live))
 	s.batchEvents, s.batchLedger, s.batchNodes = s.batchEvents[:0], s.batchLedger[:0], s.batchNodes[:0]
+	clear(s.closing)
 	for i, r := range live {
 		err, fatal := s.runOne(ctx, r)
 		if fatal != nil {
@@ -145,6 +146,7 @@ func (s *Store) commit(batch []*request) {
 	// The changes in memory first: a reader that sees the new lastSeq finds
 	// them there.
 	s.changes.add(s.batchChanges)
+	s.closing.unlist(s.sides)
 	s.lastSeq.Store(s.pendingSeq)
 	s.ledger.Store(s.pending)
 	s.lastEvent = s.pendingEvent
@@ -209,6 +211,7 @@ func (s *Store) runOne(ctx context.Context, r *request) (err, fatal error) {
 				s.pendingEvent = t.lastEvent
 			}
 			s.batchEvents = append(s.batchEvents, t.added...)
+			s.closing.note(t.sideChanges)
 			s.batchLedger = append(s.batchLedger, t.ledgerEntries...)
 			s.batchNodes = append(s.batchNodes, t.ledgerNodes...)
 		}
@@ -257,6 +260,9 @@ type tx struct {
 	// before the first).
 	added     []deconflict.StoredEvent
 	lastEvent int64
+	// sideChanges are its puts of conflicts, in order, for the writer to
+	// unlist those closed once the batch commits (sides.go).
+	sideChanges []sideChange
 }
 
 var _ deconflict.Tx = (*tx)(nil)
