@@ -20,7 +20,9 @@ import (
 // conflict of a closure that rolled back, of a batch that did not commit, a
 // rowid since given to another conflict) is harmless: every lookup reads
 // the rows and keeps those open with the object on a side, as the
-// transaction or snapshot reading them sees them.
+// transaction or statement reading them sees them. (A Snapshot begun before
+// a close committed would not find that conflict among the object's open
+// ones once it is unlisted: no Snapshot reads the conflicts of an object.)
 //
 // Rowids, not ids: eight bytes an entry instead of a string. SQLite keeps a
 // row's rowid for life except through VACUUM (the table has no INTEGER
