@@ -178,22 +178,8 @@ func conflictIDs(cs []deconflict.ConflictRecord) []string {
 func TestMigrateConflictSweepIndex(t *testing.T) {
 	ctx := context.Background()
 	path, db := oldDatabase(t, 4)
-	query, args := conflictQuery(deconflict.ConflictFilter{State: deconflict.ConflictOpen, EndedBy: sweepCutoff, Limit: 500}, nil)
-	var plan []string
-	rows, err := db.Query("EXPLAIN QUERY PLAN "+query, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	rows.Close()
-	if got, want := strings.Join(plan, "; "), "SEARCH conflict USING INDEX conflict_open_end (end<?); USE TEMP B-TREE FOR ORDER BY"; got != want {
+	sweep := deconflict.ConflictFilter{State: deconflict.ConflictOpen, EndedBy: sweepCutoff, Limit: 500}
+	if got, want := conflictPlan(t, db, sweep), "SEARCH conflict USING INDEX conflict_open_end (end<?); USE TEMP B-TREE FOR ORDER BY"; got != want {
 		t.Fatalf("the sweep's plan at version 4: %q, want %q", got, want)
 	}
 	cs := sweepRecords()
@@ -218,7 +204,7 @@ func TestMigrateConflictSweepIndex(t *testing.T) {
 	}
 	defer s.Close()
 	var indexes []string
-	rows, err = s.readDB.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE 'conflict_open_end%'`)
+	rows, err := s.readDB.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE 'conflict_open_end%'`)
 	if err != nil {
 		t.Fatal(err)
 	}
