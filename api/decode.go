@@ -54,7 +54,7 @@ var (
 var errTooManyFaults = errors.New("too many faults")
 
 type strictDecoder struct {
-	dec    *json.Decoder
+	dec    *tokenReader
 	faults deconflict.FieldErrors
 }
 
@@ -66,8 +66,7 @@ func decodeStrict(data []byte, base string, dst any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return deconflict.Invalid("request body is empty; send a JSON object")
 	}
-	d := &strictDecoder{dec: json.NewDecoder(bytes.NewReader(data))}
-	d.dec.UseNumber()
+	d := &strictDecoder{dec: newTokenReader(data)}
 	tok, err := d.dec.Token()
 	if err != nil {
 		return syntaxFault(base, err)
@@ -95,9 +94,9 @@ func decodeStrict(data []byte, base string, dst any) error {
 // reading stopped.
 func syntaxFault(path string, err error) error {
 	msg := err.Error()
-	var se *json.SyntaxError
+	var se *syntaxError
 	if errors.As(err, &se) {
-		msg = fmt.Sprintf("%s (at byte %d)", se.Error(), se.Offset)
+		msg = fmt.Sprintf("%s (at byte %d)", se.Error(), se.offset+1)
 	} else if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
 		msg = "the JSON text ends too early"
 	}
@@ -127,7 +126,8 @@ func (d *strictDecoder) next(v reflect.Value, path string, depth int) error {
 			return err
 		}
 		if !bytes.Equal(raw, []byte("null")) {
-			v.SetBytes(raw)
+			// A copy, so that what is kept of it does not keep the body.
+			v.SetBytes(bytes.Clone(raw))
 		}
 		return nil
 	}
@@ -141,8 +141,8 @@ func (d *strictDecoder) next(v reflect.Value, path string, depth int) error {
 // raw reads the next value whole, checking only its syntax and nesting: the
 // fast path for GeoJSON coordinates and skipped members.
 func (d *strictDecoder) raw(path string, depth int) (json.RawMessage, error) {
-	var raw json.RawMessage
-	if err := d.dec.Decode(&raw); err != nil {
+	raw, err := d.dec.Raw()
+	if err != nil {
 		return nil, syntaxFault(path, err)
 	}
 	if n := nesting(raw); depth+n > maxDepth {
