@@ -17,9 +17,10 @@ import (
 	"github.com/deconflict/deconflict"
 )
 
-// Conflict returns c as json.Marshal writes it.
+// Conflict returns c as json.Marshal writes it, in a buffer with room for
+// a typical conflict (about 390 bytes), so that it is allocated once.
 func Conflict(c deconflict.Conflict) ([]byte, error) {
-	return AppendConflict(make([]byte, 0, 320), c)
+	return AppendConflict(make([]byte, 0, 512), c)
 }
 
 // AppendConflict appends c to b as json.Marshal writes it.
@@ -59,7 +60,7 @@ func ConflictRecord(c deconflict.ConflictRecord) ([]byte, error) {
 		!EncodableTime(c.OpenedAt) || !EncodableTime(c.UpdatedAt) {
 		return json.Marshal(c)
 	}
-	b := make([]byte, 0, 420)
+	b := make([]byte, 0, 576) // room for a typical one (about 520 bytes)
 	b = append(append(append(b, `{"id":"`...), c.ID...), `","state":"`...)
 	b = append(append(append(b, c.State...), `","policy":"`...), c.Policy...)
 	b = appendRef(append(b, `","a":`...), c.A)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/deconflict/deconflict"
@@ -38,6 +39,10 @@ func (s *Service) catchUp(ctx context.Context, r deconflict.Reader, subj *object
 	return s.catchUpWith(ctx, r, subj, pre, changes, now)
 }
 
+// latestChanges holds catchUpWith's maps of the last change of each object,
+// for reuse: one a submission otherwise, in the writer.
+var latestChanges = sync.Pool{New: func() any { return map[otherKey]deconflict.ObjectChange{} }}
+
 // catchUpWith is catchUp given the changes committed after pre.seq, all of
 // them. It rewrites pre.findings.
 func (s *Service) catchUpWith(ctx context.Context, r deconflict.Reader, subj *object, pre searched, changes []deconflict.ObjectChange, now time.Time) ([]finding, error) {
@@ -49,7 +54,13 @@ func (s *Service) catchUpWith(ctx context.Context, r deconflict.Reader, subj *ob
 		return pre.findings, nil
 	}
 	// The last write of each object is the one that counts.
-	latest := map[otherKey]deconflict.ObjectChange{}
+	latest := latestChanges.Get().(map[otherKey]deconflict.ObjectChange)
+	defer func() {
+		if len(latest) <= 1024 { // a map grown larger keeps its size
+			clear(latest)
+			latestChanges.Put(latest)
+		}
+	}()
 	for _, c := range changes {
 		if c.Party == subj.ref.Party || (c.Kind == deconflict.KindZone && subj.ref.Kind == deconflict.KindZone) {
 			continue // never a conflict: own objects, and zone against zone
@@ -59,7 +70,9 @@ func (s *Service) catchUpWith(ctx context.Context, r deconflict.Reader, subj *ob
 	if len(latest) == 0 {
 		return pre.findings, nil
 	}
-	fs := make([]finding, 0, len(pre.findings)+len(latest))
+	// Room for a few new findings: most objects written since conflict with
+	// nothing of subj's (a finding is some hundred bytes).
+	fs := make([]finding, 0, len(pre.findings)+min(len(latest), 4))
 	for _, f := range pre.findings {
 		if _, changed := latest[otherKey{f.other.ref.Kind, f.other.ref.Party, f.other.ref.ID}]; !changed {
 			fs = append(fs, f)

@@ -230,12 +230,13 @@ func (s *Service) refuseEarly(ctx context.Context, p *preparedOperation, ifMatch
 	if !p.op.State.Live() || len(pre.findings) == 0 {
 		return nil
 	}
-	fs := slices.Clone(pre.findings)
+	fs := pre.findings // read only, but for the copy continueStored writes
 	if exists {
 		stored, err := openConflicts(ctx, s.store, deconflict.ObjectRef{Kind: deconflict.KindOperation, Party: cur.Party, ID: cur.ID, Version: cur.Version})
 		if err != nil {
 			return nil
 		}
+		fs = slices.Clone(fs)
 		continueStored(fs, stored)
 	}
 	aud, err := audienceOf(ctx, s.store, p.op.Party)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -165,6 +166,8 @@ func (s *Service) record(ctx context.Context, tx deconflict.Tx, ch Change) error
 		shareWith []string
 	}
 	others := map[deconflict.ObjectRef]otherSide{}
+	// Two notices a conflict, one for each side.
+	ch.Notices = slices.Grow(ch.Notices, 2*(len(ch.Opened)+len(ch.Updated)+len(ch.Closed)))
 	for _, group := range []struct {
 		kind deconflict.EventKind
 		recs []deconflict.ConflictRecord
