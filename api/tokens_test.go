@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -45,55 +46,54 @@ func FuzzTokenReader(f *testing.F) {
 			if n < len(calls) {
 				call = calls[n] % 3
 			}
+			what := fmt.Sprintf("call %d on %q", n, data)
 			switch call {
 			case 0:
 				wt, werr := want.Token()
 				gt, gerr := got.Token()
-				if (werr == nil) != (gerr == nil) {
-					t.Fatalf("call %d, Token on %q: encoding/json %v, %v; tokenReader %v, %v", n, data, wt, werr, gt, gerr)
-				}
-				if werr != nil {
-					checkEnd(t, data, werr, gerr)
+				if sameOutcome(t, what+", Token", wt, gt, werr, gerr, func() bool { return reflect.DeepEqual(wt, gt) }) {
 					return
-				}
-				if !reflect.DeepEqual(wt, gt) {
-					t.Fatalf("call %d, Token on %q: encoding/json %#v, tokenReader %#v", n, data, wt, gt)
 				}
 			case 1:
 				if w, g := want.More(), got.More(); w != g {
-					t.Fatalf("call %d, More on %q: encoding/json %v, tokenReader %v", n, data, w, g)
+					t.Fatalf("%s, More: encoding/json %v, tokenReader %v", what, w, g)
 				}
 			case 2:
 				var wr json.RawMessage
 				werr := want.Decode(&wr)
 				gr, gerr := got.Raw()
-				if (werr == nil) != (gerr == nil) {
-					// encoding/json refuses nesting past 10,000 levels in
-					// Decode, which the strict decoder refuses past 32.
-					if werr != nil && strings.Contains(werr.Error(), "exceeded max depth") {
-						return
-					}
-					t.Fatalf("call %d, Raw on %q: encoding/json %q, %v; tokenReader %q, %v", n, data, wr, werr, gr, gerr)
-				}
-				if werr != nil {
-					checkEnd(t, data, werr, gerr)
+				// encoding/json refuses nesting past 10,000 levels in Decode,
+				// which the strict decoder refuses past 32.
+				if werr != nil && gerr == nil && strings.Contains(werr.Error(), "exceeded max depth") {
 					return
 				}
-				if !bytes.Equal(wr, gr) {
-					t.Fatalf("call %d, Raw on %q: encoding/json %q, tokenReader %q", n, data, wr, gr)
+				if sameOutcome(t, what+", Raw", string(wr), string(gr), werr, gerr, func() bool { return bytes.Equal(wr, gr) }) {
+					return
 				}
 			}
 		}
 	})
 }
 
-// checkEnd: when one reader runs out of text, so does the other.
-func checkEnd(t *testing.T, data []byte, werr, gerr error) {
+// sameOutcome fails t unless both readers failed alike (running out of text,
+// an io.EOF or io.ErrUnexpectedEOF, in both or in neither) or both gave
+// equal values; it reports whether they failed, which ends the comparison.
+func sameOutcome(t *testing.T, what string, w, g any, werr, gerr error, equal func() bool) bool {
 	t.Helper()
-	end := func(err error) bool { return err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) }
-	if end(werr) != end(gerr) {
-		t.Fatalf("on %q: encoding/json fails with %v, tokenReader with %v", data, werr, gerr)
+	if (werr == nil) != (gerr == nil) {
+		t.Fatalf("%s: encoding/json %#v, %v; tokenReader %#v, %v", what, w, werr, g, gerr)
 	}
+	if werr != nil {
+		end := func(err error) bool { return err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) }
+		if end(werr) != end(gerr) {
+			t.Fatalf("%s: encoding/json fails with %v, tokenReader with %v", what, werr, gerr)
+		}
+		return true
+	}
+	if !equal() {
+		t.Fatalf("%s: encoding/json %#v, tokenReader %#v", what, w, g)
+	}
+	return false
 }
 
 // TestSyntaxFaultsSayWhere: a syntax fault names what is wrong and where.
