@@ -145,15 +145,13 @@ func (r *tokenReader) Token() (json.Token, error) {
 				r.state = tokenObjectStart
 			}
 			return json.Delim(c), nil
-		case ']':
-			if r.state != tokenArrayStart && r.state != tokenArrayComma {
-				return nil, r.unexpected(c)
+		case ']', '}':
+			// A container closes right after it opens or after a value.
+			start, comma := tokenArrayStart, tokenArrayComma
+			if c == '}' {
+				start, comma = tokenObjectStart, tokenObjectComma
 			}
-			r.i++
-			r.close()
-			return json.Delim(c), nil
-		case '}':
-			if r.state != tokenObjectStart && r.state != tokenObjectComma {
+			if r.state != start && r.state != comma {
 				return nil, r.unexpected(c)
 			}
 			r.i++
